@@ -1,0 +1,44 @@
+// Package store holds what Flowhook's storage implementations share: paging and the
+// ConflictError detail. The implementations live in store/embedded (bbolt, for `make run`)
+// and store/dynamo (DynamoDB); store/storetest is the conformance suite both must pass.
+package store
+
+import (
+	"time"
+
+	"github.com/flowhook/flowhook/shared/webhook"
+)
+
+// Page asks for one page of a list. A zero Limit means DefaultLimit; Cursor is the opaque
+// value a previous page returned ("" for the first page).
+type Page struct {
+	Limit  int
+	Cursor string
+}
+
+// Page size bounds.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 200
+)
+
+// Size returns the effective page size: DefaultLimit for 0, capped at MaxLimit.
+func (p Page) Size() int {
+	switch {
+	case p.Limit <= 0:
+		return DefaultLimit
+	case p.Limit > MaxLimit:
+		return MaxLimit
+	}
+	return p.Limit
+}
+
+// RunUpdate is a status change of a run, applied only when the run is in one of From.
+type RunUpdate struct {
+	RunID      string
+	From       []webhook.RunStatus
+	To         webhook.RunStatus
+	FailedStep string
+	Reason     string
+	At         time.Time
+}
