@@ -4,6 +4,7 @@
 package store
 
 import (
+	"errors"
 	"time"
 
 	"github.com/flowhook/flowhook/shared/webhook"
@@ -15,6 +16,9 @@ type Page struct {
 	Limit  int
 	Cursor string
 }
+
+// ErrBadCursor is returned (wrapped) by a list given a cursor the store did not issue.
+var ErrBadCursor = errors.New("bad cursor")
 
 // Page size bounds.
 const (
