@@ -1,0 +1,48 @@
+# Flowhook: `make run` starts the whole stack locally; `make test` runs every test.
+# Everything a test needs is checked (or installed) by infra/tools/check.sh first.
+
+SHELL := /bin/bash
+GO ?= go
+FUNCTIONS := $(notdir $(wildcard functions/*))
+FUZZTIME ?= 5s
+
+.PHONY: run test check vet unit fuzz lint bench build clean
+
+## run: the whole stack on http://127.0.0.1:3000 with the embedded store (no AWS, no Docker).
+run:
+	$(GO) run ./infra/local
+
+## test: vet, unit and conformance tests with -race (bbolt and moto_server), every events/
+## sample through the Lambda runtime interface emulator, fuzz targets briefly, cfn-lint.
+test: check vet unit fuzz lint
+
+check:
+	@infra/tools/check.sh
+
+vet:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+unit:
+	PATH="$(CURDIR)/bin:$$PATH" $(GO) test -race -count=1 -timeout 20m ./...
+
+## fuzz: every fuzz target for FUZZTIME (make fuzz FUZZTIME=10m to go deeper).
+fuzz:
+	@infra/tools/fuzz.sh $(FUZZTIME)
+
+lint:
+	cfn-lint template.yaml
+
+## bench: speed as ratios against baselines run in the same invocation.
+bench:
+	@infra/tools/bench.sh
+
+## build: Lambda bootstraps for provided.al2023 (arm64) under build/<function>/bootstrap.
+build:
+	@for f in $(FUNCTIONS); do \
+	  echo "build $$f"; \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$${GOARCH:-arm64} $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' -o build/$$f/bootstrap ./functions/$$f || exit 1; \
+	done
+
+clean:
+	rm -rf build bin .aws-sam

@@ -1,0 +1,44 @@
+// Package apigw adapts Flowhook's net/http handler tree to API Gateway HTTP APIs
+// (payload format 2.0) for the Lambda functions, and reads the scope the Lambda
+// authorizer granted. It is the only shared package that imports aws-lambda-go.
+package apigw
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/awslabs/aws-lambda-go-api-proxy/core"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/flowhook/flowhook/shared/httpapi"
+)
+
+// Handler is a Lambda handler for HTTP API (payload 2.0) events.
+type Handler func(ctx context.Context, e events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
+
+// NewHandler serves h for API Gateway. The Lambda context travels in each request's
+// context, so handlers and their loggers see the request id.
+func NewHandler(h http.Handler) Handler {
+	return httpadapter.NewV2(h).ProxyWithContext
+}
+
+// Authenticator trusts the Lambda authorizer in front of the API: API Gateway only
+// forwards requests the authorizer allowed, and the authorizer puts the token's scope
+// into the request context. Handlers still check the scope per route, so a route
+// wired to the wrong authorizer fails closed.
+type Authenticator struct{}
+
+// Authenticate returns the scope the authorizer granted.
+func (Authenticator) Authenticate(r *http.Request) (httpapi.Scope, error) {
+	rc, ok := core.GetAPIGatewayV2ContextFromContext(r.Context())
+	if !ok || rc.Authorizer == nil || rc.Authorizer.Lambda == nil {
+		return httpapi.ScopeNone, httpapi.ErrNoCredentials
+	}
+	s, _ := rc.Authorizer.Lambda["scope"].(string)
+	switch httpapi.Scope(s) {
+	case httpapi.ScopeAdmin, httpapi.ScopeIngest:
+		return httpapi.Scope(s), nil
+	}
+	return httpapi.ScopeNone, httpapi.ErrBadCredentials
+}

@@ -1,0 +1,314 @@
+// Package httpapi holds Flowhook's HTTP handlers (net/http), used alike by the Lambda
+// functions behind API Gateway and by the local runner: one handler tree, grouped by the
+// function that serves it. Handlers decode and validate, make one call into the stores
+// or services, and encode; errors are RFC 9457 problem documents.
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/flowhook/flowhook/shared/store"
+	"github.com/flowhook/flowhook/shared/webhook"
+)
+
+// Scope is what a bearer token may do.
+type Scope string
+
+// Scopes (design §8): ingest may only send events; admin may do everything else.
+const (
+	ScopeNone   Scope = ""
+	ScopeIngest Scope = "ingest"
+	ScopeAdmin  Scope = "admin"
+)
+
+// Errors an Authenticator returns; both answer 401.
+var (
+	// ErrNoCredentials means the request carries no bearer token.
+	ErrNoCredentials = errors.New("no bearer token")
+	// ErrBadCredentials means the token is not one Flowhook issued.
+	ErrBadCredentials = errors.New("unknown bearer token")
+)
+
+// Authenticator tells the scope a request's credentials carry.
+type Authenticator interface {
+	Authenticate(r *http.Request) (Scope, error)
+}
+
+// Store is the storage the management routes use.
+type Store interface {
+	CreateWebhook(ctx context.Context, w webhook.Webhook) (webhook.Webhook, error)
+	GetWebhook(ctx context.Context, id string) (webhook.Webhook, error)
+	ListWebhooks(ctx context.Context, deleted bool, p store.Page) ([]webhook.Webhook, string, error)
+	UpdateWebhook(ctx context.Context, w webhook.Webhook) (webhook.Webhook, error)
+	DeleteWebhook(ctx context.Context, id string, at time.Time) (webhook.Webhook, error)
+	RestoreWebhook(ctx context.Context, id string, at time.Time) (webhook.Webhook, error)
+
+	CreateConnector(ctx context.Context, c webhook.Connector) (webhook.Connector, error)
+	GetConnector(ctx context.Context, id string) (webhook.Connector, error)
+	ListConnectors(ctx context.Context, p store.Page) ([]webhook.Connector, string, error)
+	UpdateConnector(ctx context.Context, c webhook.Connector) (webhook.Connector, error)
+	DeleteConnector(ctx context.Context, id string) error
+}
+
+// SecretWriter keeps connector secrets.
+type SecretWriter interface {
+	// Put creates or replaces the secret of a connector and returns its reference.
+	Put(ctx context.Context, connectorID, value string) (ref string, err error)
+	// Delete removes a secret by reference.
+	Delete(ctx context.Context, ref string) error
+}
+
+// Config is what the management routes need.
+type Config struct {
+	Store   Store
+	Secrets SecretWriter
+	// CheckTemplate reports a template syntax error (with line and column) or nil; nil
+	// skips the check.
+	CheckTemplate func(name, src string) error
+	Now           func() time.Time
+	Log           *slog.Logger
+}
+
+type api struct {
+	store    Store
+	secrets  SecretWriter
+	checkTpl func(name, src string) error
+	now      func() time.Time
+	log      *slog.Logger
+}
+
+// Route is one registered route: a ServeMux pattern and the scope it needs.
+type Route struct {
+	Pattern string
+	Scope   Scope
+	Handler http.HandlerFunc
+}
+
+// Management returns the routes of the api function: webhooks and connectors.
+func Management(c Config) []Route {
+	a := &api{store: c.Store, secrets: c.Secrets, checkTpl: c.CheckTemplate, now: c.Now, log: c.Log}
+	if a.now == nil {
+		a.now = func() time.Time { return time.Now().UTC() }
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	return []Route{
+		{"POST /webhooks", ScopeAdmin, a.createWebhook},
+		{"GET /webhooks", ScopeAdmin, a.listWebhooks},
+		{"GET /webhooks/{id}", ScopeAdmin, a.getWebhook},
+		{"PUT /webhooks/{id}", ScopeAdmin, a.updateWebhook},
+		{"DELETE /webhooks/{id}", ScopeAdmin, a.deleteWebhook},
+		{"POST /webhooks/{id}/restore", ScopeAdmin, a.restoreWebhook},
+		{"POST /connectors", ScopeAdmin, a.createConnector},
+		{"GET /connectors", ScopeAdmin, a.listConnectors},
+		{"GET /connectors/{id}", ScopeAdmin, a.getConnector},
+		{"PUT /connectors/{id}", ScopeAdmin, a.updateConnector},
+		{"DELETE /connectors/{id}", ScopeAdmin, a.deleteConnector},
+	}
+}
+
+// Health is GET /healthz, which needs no credentials.
+func Health() Route {
+	return Route{"GET /healthz", ScopeNone, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	}}
+}
+
+// Handler serves routes on one ServeMux behind the shared middleware: panic recovery,
+// authentication and scope checks, and one JSON log line per request. Unknown paths
+// and methods answer problem documents too.
+func Handler(log *slog.Logger, authn Authenticator, routes ...[]Route) http.Handler {
+	mux := http.NewServeMux()
+	for _, group := range routes {
+		for _, rt := range group {
+			mux.Handle(rt.Pattern, guard(authn, rt))
+		}
+	}
+	return logRequests(log, recoverPanics(log, notFoundAsProblem(mux)))
+}
+
+// guard refuses a request whose credentials do not carry rt's scope: 401 without or with
+// unknown credentials, 403 with a token of another scope.
+func guard(authn Authenticator, rt Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.Scope != ScopeNone {
+			scope, err := authn.Authenticate(r)
+			switch {
+			case errors.Is(err, ErrNoCredentials):
+				w.Header().Set("WWW-Authenticate", `Bearer realm="flowhook"`)
+				writeProblem(w, nil, problem(http.StatusUnauthorized, "unauthenticated",
+					"Send a bearer token: Authorization: Bearer <token> (make run prints the local tokens)."))
+				return
+			case err != nil:
+				w.Header().Set("WWW-Authenticate", `Bearer realm="flowhook", error="invalid_token"`)
+				writeProblem(w, nil, problem(http.StatusUnauthorized, "unauthenticated",
+					"The bearer token is not valid; use a token Flowhook issued."))
+				return
+			case !allows(scope, rt.Scope):
+				writeProblem(w, nil, problem(http.StatusForbidden, "forbidden",
+					fmt.Sprintf("A token of scope %q cannot call %s; use a token of scope %q.", scope, rt.Pattern, rt.Scope)))
+				return
+			}
+		}
+		rt.Handler(w, r)
+	})
+}
+
+// allows reports whether a token of scope have may call a route needing need. Scopes do
+// not nest: an admin token cannot send events, so a leaked ingest token and a leaked
+// admin token each do only their own job.
+func allows(have, need Scope) bool { return have == need }
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	n, err := s.ResponseWriter.Write(b)
+	s.bytes += n
+	return n, err
+}
+
+// logRequests writes one JSON line per request: method, route pattern, status, bytes and
+// duration — never headers or bodies, which may hold secrets.
+func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method), slog.String("route", route), slog.Int("status", rec.status),
+			slog.Int("bytes", rec.bytes), slog.Float64("durationMs", float64(time.Since(start).Microseconds())/1000))
+	})
+}
+
+func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				log.ErrorContext(r.Context(), "panic", "value", fmt.Sprint(v), "stack", string(debug.Stack()))
+				writeProblem(w, nil, problem(http.StatusInternalServerError, "internal",
+					"Something went wrong on our side; the request was not completed."))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// notFoundAsProblem turns the mux's plain-text 404 and 405 answers into problem documents.
+func notFoundAsProblem(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		rec := &probe{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		switch rec.status {
+		case http.StatusMethodNotAllowed:
+			w.Header().Set("Allow", rec.header.Get("Allow"))
+			writeProblem(w, nil, problem(http.StatusMethodNotAllowed, "method_not_allowed",
+				fmt.Sprintf("%s is not allowed on %s; allowed: %s.", r.Method, r.URL.Path, rec.header.Get("Allow"))))
+		case http.StatusNotFound:
+			writeProblem(w, nil, problem(http.StatusNotFound, "no_route", fmt.Sprintf("There is no route %s %s.", r.Method, r.URL.Path)))
+		default:
+			mux.ServeHTTP(w, r) // redirects (e.g. path cleaning) pass through
+		}
+	})
+}
+
+// probe captures what the mux's fallback handler would answer.
+type probe struct {
+	header http.Header
+	status int
+}
+
+func (p *probe) Header() http.Header         { return p.header }
+func (p *probe) Write(b []byte) (int, error) { return len(b), nil }
+func (p *probe) WriteHeader(code int)        { p.status = code }
+
+// listJSON is a page of a list.
+type listJSON[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"nextCursor,omitempty"`
+}
+
+// pageQuery reads ?limit= and ?cursor=.
+func pageQuery(r *http.Request) (store.Page, *Problem) {
+	q := r.URL.Query()
+	p := store.Page{Cursor: q.Get("cursor")}
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > store.MaxLimit {
+			return p, problem(http.StatusBadRequest, "validation_failed",
+				fmt.Sprintf("limit must be a whole number from 1 to %d, not %q.", store.MaxLimit, s),
+				FieldError{Pointer: "?limit", Detail: fmt.Sprintf("Use 1 to %d.", store.MaxLimit)})
+		}
+		p.Limit = n
+	}
+	return p, nil
+}
+
+// boolQuery reads a true/false query parameter (absent = false).
+func boolQuery(r *http.Request, name string) (bool, *Problem) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return false, problem(http.StatusBadRequest, "validation_failed",
+			fmt.Sprintf("%s must be true or false, not %q.", name, s),
+			FieldError{Pointer: "?" + name, Detail: "Use true or false."})
+	}
+	return b, nil
+}
+
+func firstProblem(ps ...*Problem) *Problem {
+	for _, p := range ps {
+		if p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+// cursorError turns a store's bad-cursor error into a 400.
+func cursorError(err error) error {
+	if errors.Is(err, store.ErrBadCursor) {
+		return problem(http.StatusBadRequest, "bad_cursor",
+			"The cursor is not one this list returned; start again without a cursor.",
+			FieldError{Pointer: "?cursor", Detail: "Use the nextCursor value of the previous page."})
+	}
+	return err
+}
+
+func isNotFound(err error) bool { return errors.Is(err, webhook.ErrNotFound) }
