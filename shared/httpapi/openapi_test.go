@@ -1,0 +1,71 @@
+package httpapi
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+func loadOpenAPI(t *testing.T) *openapi3.T {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(OpenAPI)
+	if err != nil {
+		t.Fatalf("load openapi.yaml: %v", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("openapi.yaml is not a valid OpenAPI document: %v", err)
+	}
+	return doc
+}
+
+// allRoutes lists every route the handler tree serves, across all functions.
+func allRoutes() []Route {
+	var all []Route
+	for _, g := range routeGroups() {
+		all = append(all, g...)
+	}
+	return all
+}
+
+// TestOpenAPIMatchesRouter: the document and the router list exactly the same routes,
+// and the document's security matches each route's scope (none only for /healthz).
+func TestOpenAPIMatchesRouter(t *testing.T) {
+	doc := loadOpenAPI(t)
+	documented := map[string]*openapi3.Operation{}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			documented[method+" "+path] = op
+		}
+	}
+	served := map[string]Route{}
+	for _, r := range allRoutes() {
+		served[r.Pattern] = r
+	}
+	var missing, extra []string
+	for k := range served {
+		if _, ok := documented[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	for k := range documented {
+		if _, ok := served[k]; !ok {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(extra)
+	if len(missing) > 0 || len(extra) > 0 {
+		t.Fatalf("router and openapi.yaml disagree:\n served but not documented: %s\n documented but not served: %s",
+			strings.Join(missing, "; "), strings.Join(extra, "; "))
+	}
+	for k, r := range served {
+		op := documented[k]
+		open := op.Security != nil && len(*op.Security) == 0
+		if open != (r.Scope == ScopeNone) {
+			t.Errorf("%s: documented without security = %v, but the route's scope is %q", k, open, r.Scope)
+		}
+	}
+}
