@@ -5,6 +5,7 @@
 package webhook
 
 import (
+	"encoding/json"
 	"errors"
 	"time"
 )
@@ -185,8 +186,9 @@ type Contact struct {
 	Phone              string
 	ExternalCustomerID string
 	// Fields holds standard fields under their merge-tag names (FIRSTNAME, TOWN, …) and
-	// additional fields as LISTKEY.FIELDKEY. Values are JSON values.
-	Fields    map[string]any
+	// additional fields as LISTKEY.FIELDKEY. Values are JSON texts, kept as received so
+	// numbers stay exact (templates tell 990 from 990.0).
+	Fields    map[string]json.RawMessage
 	Version   int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -221,10 +223,11 @@ type Segment struct {
 	UpdatedAt time.Time
 }
 
-// Param is one event parameter; Value is any JSON value.
+// Param is one event parameter. Value is the JSON text of any JSON value, kept as
+// received so numbers stay exact and object keys keep their order.
 type Param struct {
 	Name  string
-	Value any
+	Value json.RawMessage
 }
 
 // Event is a received event in Reteno's Generate Event shape.
@@ -380,8 +383,9 @@ type StepRecord struct {
 	WebhookVersion int64
 	Request        *RequestRecord
 	Attempts       []Attempt
-	// Data is the decoded response saved as the data source.
-	Data any
+	// Data is the decoded response saved as the data source, as JSON text (numbers exact,
+	// object keys in response order); null when the response had no body.
+	Data json.RawMessage
 	// Condition steps: "then" or "else".
 	Branch string
 	// Message steps.
