@@ -61,6 +61,9 @@ type Store interface {
 	// ContactByEmail and ContactByPhone find a contact through an index.
 	ContactByEmail(ctx context.Context, email string) (webhook.Contact, error)
 	ContactByPhone(ctx context.Context, phone string) (webhook.Contact, error)
+	// ContactByExternalID finds a contact by its external customer id through an index
+	// (not unique: the oldest such contact).
+	ContactByExternalID(ctx context.Context, externalID string) (webhook.Contact, error)
 	// SearchContacts returns contacts whose email, phone, or first or last name starts
 	// with q (case-insensitively), through indexes.
 	SearchContacts(ctx context.Context, q string, p store.Page) ([]webhook.Contact, string, error)
