@@ -28,3 +28,54 @@ func (e *ConflictError) Error() string {
 
 // Is makes errors.Is(err, ErrConflict) true for a *ConflictError.
 func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// FieldError is one invalid field of an input: a JSON pointer to it and a sentence that
+// says what is wrong and how to fix it.
+type FieldError struct {
+	Pointer string
+	Detail  string
+}
+
+// ValidationError reports invalid input field by field. What names the input ("event",
+// "workflow").
+type ValidationError struct {
+	What   string
+	Errors []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	if len(e.Errors) == 0 {
+		return "invalid " + e.What
+	}
+	msg := "invalid " + e.What + ": " + e.Errors[0].Pointer + ": " + e.Errors[0].Detail
+	if n := len(e.Errors) - 1; n > 0 {
+		msg += " (and " + itoa(n) + " more)"
+	}
+	return msg
+}
+
+// Add appends a field error.
+func (e *ValidationError) Add(pointer, detail string) {
+	e.Errors = append(e.Errors, FieldError{Pointer: pointer, Detail: detail})
+}
+
+// Err returns e when it holds errors, else nil.
+func (e *ValidationError) Err() error {
+	if len(e.Errors) == 0 {
+		return nil
+	}
+	return e
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for ; n > 0; n /= 10 {
+		i--
+		b[i] = byte('0' + n%10)
+	}
+	return string(b[i:])
+}
