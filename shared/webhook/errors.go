@@ -1,6 +1,9 @@
 package webhook
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // ConflictError is an ErrConflict with the detail a user needs to resolve it: the field
 // at fault and the records in the way.
@@ -49,7 +52,7 @@ func (e *ValidationError) Error() string {
 	}
 	msg := "invalid " + e.What + ": " + e.Errors[0].Pointer + ": " + e.Errors[0].Detail
 	if n := len(e.Errors) - 1; n > 0 {
-		msg += " (and " + itoa(n) + " more)"
+		msg += " (and " + strconv.Itoa(n) + " more)"
 	}
 	return msg
 }
@@ -65,17 +68,4 @@ func (e *ValidationError) Err() error {
 		return nil
 	}
 	return e
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for ; n > 0; n /= 10 {
-		i--
-		b[i] = byte('0' + n%10)
-	}
-	return string(b[i:])
 }
