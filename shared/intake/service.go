@@ -1,0 +1,120 @@
+package intake
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base32"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/flowhook/flowhook/shared/contact"
+	"github.com/flowhook/flowhook/shared/webhook"
+)
+
+// Store is what accepting an event needs.
+type Store interface {
+	contact.Store
+	PutEvent(ctx context.Context, e webhook.Event) (webhook.Event, bool, error)
+	TriggeredWorkflows(ctx context.Context, eventType string) ([]webhook.Workflow, error)
+	CreateRun(ctx context.Context, r webhook.Run) (webhook.Run, bool, error)
+}
+
+// Sources of events.
+const (
+	SourceAPI         = "api"
+	SourceEventBridge = "eventbridge"
+)
+
+// DefaultRetention is how long events and runs are kept (their TTL).
+const DefaultRetention = 30 * 24 * time.Hour
+
+// Service accepts events.
+type Service struct {
+	store     Store
+	now       func() time.Time
+	retention time.Duration
+}
+
+// NewService returns a Service; a zero retention means DefaultRetention, a nil now the
+// system clock.
+func NewService(s Store, retention time.Duration, now func() time.Time) *Service {
+	if retention <= 0 {
+		retention = DefaultRetention
+	}
+	if now == nil {
+		now = func() time.Time { return time.Now().UTC() }
+	}
+	return &Service{store: s, now: now, retention: retention}
+}
+
+// Result says what accepting an event did.
+type Result struct {
+	EventID   string
+	ContactID string
+	RunIDs    []string
+	// Duplicate is true when the event had been accepted before (same source id); no
+	// new run was started for it.
+	Duplicate bool
+}
+
+// Accept makes ev durable and queues its runs: it resolves (or creates) the contact,
+// stores the event (idempotent on source and sourceID), and writes one queued run per
+// enabled workflow ev's type triggers. Run ids derive from the event and workflow ids, so
+// a redelivery — even after a crash halfway — completes the work without doubling it.
+// Nothing is acknowledged before it is stored.
+func (s *Service) Accept(ctx context.Context, ev webhook.Event, source, sourceID string) (Result, error) {
+	now := s.now()
+	id, ok := Identify(ev)
+	if !ok {
+		return Result{}, &webhook.ValidationError{What: "event", Errors: []webhook.FieldError{{
+			Pointer: "/params", Detail: "The event names no contact: add a param contactId, externalCustomerId, email or phone."}}}
+	}
+	c, _, err := contact.Resolve(ctx, s.store, id, now)
+	if err != nil {
+		return Result{}, fmt.Errorf("accept event: %w", err)
+	}
+	ev.ID = webhook.NewID(webhook.PrefixEvent, now)
+	ev.ContactID = c.ID
+	ev.Source, ev.SourceID = source, sourceID
+	ev.ReceivedAt = now
+	stored, created, err := s.store.PutEvent(ctx, ev)
+	if err != nil {
+		return Result{}, fmt.Errorf("accept event: store: %w", err)
+	}
+	res := Result{EventID: stored.ID, ContactID: stored.ContactID, Duplicate: !created}
+	flows, err := s.store.TriggeredWorkflows(ctx, stored.TypeKey)
+	if err != nil {
+		return Result{}, fmt.Errorf("accept event %s: find workflows: %w", stored.ID, err)
+	}
+	for _, f := range flows {
+		run := webhook.Run{
+			ID:         RunID(stored.ID, f.ID),
+			WorkflowID: f.ID,
+			EventID:    stored.ID,
+			ContactID:  stored.ContactID,
+			Status:     webhook.StatusQueued,
+			CreatedAt:  now,
+			UpdatedAt:  now,
+			ExpiresAt:  now.Add(s.retention),
+		}
+		r, _, err := s.store.CreateRun(ctx, run)
+		if err != nil {
+			return Result{}, fmt.Errorf("accept event %s: queue run of workflow %s: %w", stored.ID, f.ID, err)
+		}
+		res.RunIDs = append(res.RunIDs, r.ID)
+	}
+	if res.RunIDs == nil {
+		res.RunIDs = []string{}
+	}
+	return res, nil
+}
+
+var runIDEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
+
+// RunID is the id of the run an event starts for a workflow: the same pair always gives
+// the same id, which is what makes queuing runs idempotent.
+func RunID(eventID, workflowID string) string {
+	sum := sha256.Sum256([]byte(eventID + "\x00" + workflowID))
+	return webhook.PrefixRun + strings.ToLower(runIDEncoding.EncodeToString(sum[:16]))
+}
