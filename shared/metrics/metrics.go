@@ -13,6 +13,7 @@ package metrics
 import (
 	"encoding/json"
 	"io"
+	"sort"
 	"sync"
 	"time"
 )
@@ -52,7 +53,7 @@ func (w *Writer) Put(name, unit string, value float64, dims map[string]string) {
 	for k := range dims {
 		keys = append(keys, k)
 	}
-	sortStrings(keys)
+	sort.Strings(keys)
 	doc := map[string]any{
 		"_aws": map[string]any{
 			"Timestamp": w.now().UnixMilli(),
@@ -74,12 +75,4 @@ func (w *Writer) Put(name, unit string, value float64, dims map[string]string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	_, _ = w.out.Write(append(b, '\n'))
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
