@@ -381,8 +381,11 @@ type StepRecord struct {
 	WebhookID      string
 	WebhookName    string
 	WebhookVersion int64
-	Request        *RequestRecord
-	Attempts       []Attempt
+	// OnFailure is the policy that applied to a failed webhook step (the step's own,
+	// else the webhook's): continue means the run went on without its data.
+	OnFailure OnFailure
+	Request   *RequestRecord
+	Attempts  []Attempt
 	// Data is the decoded response saved as the data source, as JSON text (numbers exact,
 	// object keys in response order); null when the response had no body.
 	Data json.RawMessage
