@@ -17,7 +17,8 @@ type Page struct {
 	Cursor string
 }
 
-// ErrBadCursor is returned (wrapped) by a list given a cursor the store did not issue.
+// ErrBadCursor is returned (wrapped) by a list given a cursor the store did not issue,
+// or one issued by a different list (another record kind, event type or workflow).
 var ErrBadCursor = errors.New("bad cursor")
 
 // Page size bounds.
@@ -37,7 +38,13 @@ func (p Page) Size() int {
 	return p.Limit
 }
 
-// RunUpdate is a status change of a run, applied only when the run is in one of From.
+// ErrTooLarge reports a record too large for the store to keep (the DynamoDB store's
+// 400 KB item limit, after compression). Callers cap what they record so it never happens.
+var ErrTooLarge = errors.New("record too large to store")
+
+// RunUpdate is a status change of a run, applied only when the run is in one of From
+// (an empty From matches no status). UpdatedAt becomes At, and so does FinishedAt when To
+// is succeeded, failed or stopped; FailedStep and Reason replace the stored ones.
 type RunUpdate struct {
 	RunID      string
 	From       []webhook.RunStatus
