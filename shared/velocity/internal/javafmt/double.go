@@ -143,7 +143,7 @@ func (d *decimal) setFloat(v float32) string {
 func (d *decimal) setZero() {
 	d.digits[0] = '0'
 	d.first, d.n, d.exp = 0, 1, 0
-	d.exact, d.roundedUp = true, false
+	d.exact, d.roundedUp = false, false // as Java's shared zero converter reports
 }
 
 // dtoa is FloatingDecimal's digit development for a positive value fract × 2^(binExp-52)
