@@ -121,7 +121,7 @@ func parseFile(data []byte) (map[string]sealed, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("decode: %w", err)
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("decode: data after the JSON object")
 	}
 	if f.Version != fileFormat {

@@ -246,6 +246,7 @@ func TestOpenFileRejects(t *testing.T) {
 		{"not JSON", "{", "k", "decode"},
 		{"unknown field", `{"version":1,"secrets":{},"plain":"x"}`, "k", "plain"},
 		{"trailing data", `{"version":1,"secrets":{}} {}`, "k", "after"},
+		{"trailing brace", `{"version":1,"secrets":{}}}`, "k", "after"},
 		{"future version", `{"version":2,"secrets":{}}`, "k", "version 2"},
 		{"bad id", `{"version":1,"secrets":{"c/1":{"nonce":"AAAAAAAAAAAAAAAA","ciphertext":"AAAAAAAAAAAAAAAAAAAAAAA="}}}`, "k", "c/1"},
 		{"short nonce", `{"version":1,"secrets":{"c_1":{"nonce":"AAAA","ciphertext":"AAAAAAAAAAAAAAAAAAAAAAA="}}}`, "k", "nonce"},
