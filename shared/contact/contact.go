@@ -133,3 +133,67 @@ func NormalizePhone(p string) string {
 	}
 	return b.String()
 }
+
+// Matches reports whether c satisfies every rule of a segment. Rule fields name email,
+// phone or externalCustomerId, or a contact field (ignoring case, as templates do);
+// string comparisons are case-sensitive except for email.
+func Matches(c webhook.Contact, rules []webhook.SegmentRule) bool {
+	for _, r := range rules {
+		v, set := fieldValue(c, r.Field)
+		ok := false
+		switch r.Op {
+		case webhook.OpIsSet:
+			ok = set && v != ""
+		case webhook.OpIsEmpty:
+			ok = !set || v == ""
+		case webhook.OpEquals:
+			ok = set && equal(r.Field, v, r.Value)
+		case webhook.OpNotEquals:
+			ok = !set || !equal(r.Field, v, r.Value)
+		case webhook.OpContains:
+			ok = set && strings.Contains(v, r.Value)
+		case webhook.OpStartsWith:
+			ok = set && strings.HasPrefix(v, r.Value)
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func equal(field, a, b string) bool {
+	if strings.EqualFold(field, "email") {
+		return strings.EqualFold(a, b)
+	}
+	return a == b
+}
+
+// fieldValue returns a contact's field as text (JSON strings unquoted, other values as
+// their JSON text) and whether it is set.
+func fieldValue(c webhook.Contact, name string) (string, bool) {
+	switch strings.ToLower(name) {
+	case "email":
+		return c.Email, c.Email != ""
+	case "phone", "sms":
+		return c.Phone, c.Phone != ""
+	case "externalcustomerid", "external_customer_id":
+		return c.ExternalCustomerID, c.ExternalCustomerID != ""
+	case "id", "contactid":
+		return c.ID, true
+	}
+	for k, raw := range c.Fields {
+		if !strings.EqualFold(k, name) {
+			continue
+		}
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s, true
+		}
+		if string(raw) == "null" {
+			return "", false
+		}
+		return string(raw), true
+	}
+	return "", false
+}

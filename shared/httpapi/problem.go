@@ -87,8 +87,11 @@ func writeProblem(w http.ResponseWriter, log *slog.Logger, p *Problem) {
 func (a *api) writeError(w http.ResponseWriter, r *http.Request, what string, err error) {
 	var p *Problem
 	var ce *webhook.ConflictError
+	var ve *webhook.ValidationError
 	switch {
 	case errors.As(err, &p):
+	case errors.As(err, &ve):
+		p = validationProblem(ve)
 	case errors.As(err, &ce):
 		detail := ce.Reason
 		if detail == "" {

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/flowhook/flowhook/shared/contact"
 	"github.com/flowhook/flowhook/shared/store"
 	"github.com/flowhook/flowhook/shared/webhook"
 )
@@ -55,6 +56,24 @@ type Store interface {
 	ListConnectors(ctx context.Context, p store.Page) ([]webhook.Connector, string, error)
 	UpdateConnector(ctx context.Context, c webhook.Connector) (webhook.Connector, error)
 	DeleteConnector(ctx context.Context, id string) error
+
+	contact.Store
+	SearchContacts(ctx context.Context, q string, p store.Page) ([]webhook.Contact, string, error)
+	ListContacts(ctx context.Context, p store.Page) ([]webhook.Contact, string, error)
+	CreateSegment(ctx context.Context, s webhook.Segment) (webhook.Segment, error)
+	GetSegment(ctx context.Context, id string) (webhook.Segment, error)
+	ListSegments(ctx context.Context, p store.Page) ([]webhook.Segment, string, error)
+
+	GetEvent(ctx context.Context, id string) (webhook.Event, error)
+	ListEvents(ctx context.Context, typeKey string, p store.Page) ([]webhook.Event, string, error)
+
+	CreateWorkflow(ctx context.Context, f webhook.Workflow) (webhook.Workflow, error)
+	GetWorkflow(ctx context.Context, id string) (webhook.Workflow, error)
+	ListWorkflows(ctx context.Context, p store.Page) ([]webhook.Workflow, string, error)
+	UpdateWorkflow(ctx context.Context, f webhook.Workflow) (webhook.Workflow, error)
+	DeleteWorkflow(ctx context.Context, id string) error
+	GetRun(ctx context.Context, id string) (webhook.Run, error)
+	ListRuns(ctx context.Context, workflowID string, p store.Page) ([]webhook.Run, string, error)
 }
 
 // SecretWriter keeps connector secrets.
@@ -91,7 +110,8 @@ type Route struct {
 	Handler http.HandlerFunc
 }
 
-// Management returns the routes of the api function: webhooks and connectors.
+// Management returns the routes of the api function: webhooks, connectors, contacts,
+// segments, workflows, runs (the start history) and received events.
 func Management(c Config) []Route {
 	a := &api{store: c.Store, secrets: c.Secrets, checkTpl: c.CheckTemplate, now: c.Now, log: c.Log}
 	if a.now == nil {
@@ -112,6 +132,21 @@ func Management(c Config) []Route {
 		{"GET /connectors/{id}", ScopeAdmin, a.getConnector},
 		{"PUT /connectors/{id}", ScopeAdmin, a.updateConnector},
 		{"DELETE /connectors/{id}", ScopeAdmin, a.deleteConnector},
+		{"PUT /contacts/{id}", ScopeAdmin, a.putContact},
+		{"POST /contacts", ScopeAdmin, a.upsertContact},
+		{"GET /contacts/{id}", ScopeAdmin, a.getContact},
+		{"GET /contacts", ScopeAdmin, a.searchContacts},
+		{"POST /segments", ScopeAdmin, a.createSegment},
+		{"GET /segments", ScopeAdmin, a.listSegments},
+		{"GET /segments/{id}/contacts", ScopeAdmin, a.segmentContacts},
+		{"GET /events", ScopeAdmin, a.listEvents},
+		{"POST /workflows", ScopeAdmin, a.createWorkflow},
+		{"GET /workflows", ScopeAdmin, a.listWorkflows},
+		{"GET /workflows/{id}", ScopeAdmin, a.getWorkflow},
+		{"PUT /workflows/{id}", ScopeAdmin, a.updateWorkflow},
+		{"DELETE /workflows/{id}", ScopeAdmin, a.deleteWorkflow},
+		{"GET /workflows/{id}/runs", ScopeAdmin, a.listRuns},
+		{"GET /runs/{id}", ScopeAdmin, a.getRun},
 	}
 }
 
@@ -316,5 +351,5 @@ func isNotFound(err error) bool { return errors.Is(err, webhook.ErrNotFound) }
 // routeGroups returns every route group with zero-value dependencies, for tests that
 // check the route table itself (OpenAPI agreement, authentication of every route).
 func routeGroups() [][]Route {
-	return [][]Route{{Health()}, Management(Config{})}
+	return [][]Route{{Health()}, Management(Config{}), Intake(IntakeConfig{})}
 }

@@ -1,0 +1,90 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/flowhook/flowhook/shared/intake"
+	"github.com/flowhook/flowhook/shared/metrics"
+	"github.com/flowhook/flowhook/shared/webhook"
+)
+
+// Acceptor makes an event durable and queues its runs.
+type Acceptor interface {
+	Accept(ctx context.Context, ev webhook.Event, source, sourceID string) (intake.Result, error)
+}
+
+// IntakeConfig is what the intake route needs.
+type IntakeConfig struct {
+	Intake  Acceptor
+	Metrics *metrics.Writer
+	Log     *slog.Logger
+}
+
+// MaxIdempotencyKey bounds the Idempotency-Key header.
+const MaxIdempotencyKey = 255
+
+// Intake returns the route of the intake function: POST /events (scope ingest).
+func Intake(c IntakeConfig) []Route {
+	log := c.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	a := &api{log: log}
+	return []Route{{"POST /events", ScopeIngest, func(w http.ResponseWriter, r *http.Request) {
+		refuse := func(p *Problem) {
+			c.Metrics.Put("EventsRefused", metrics.Count, 1, map[string]string{"Source": intake.SourceAPI})
+			writeProblem(w, log, p)
+		}
+		key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
+		if len(key) > MaxIdempotencyKey {
+			refuse(problem(http.StatusBadRequest, "validation_failed",
+				fmt.Sprintf("The Idempotency-Key header is longer than %d characters.", MaxIdempotencyKey),
+				FieldError{Pointer: "Idempotency-Key", Detail: "Use a shorter key, e.g. a UUID."}))
+			return
+		}
+		if r.ContentLength > intake.MaxBodyBytes {
+			refuse(tooLarge(intake.MaxBodyBytes))
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, intake.MaxBodyBytes+1))
+		if err != nil {
+			refuse(problem(http.StatusBadRequest, "bad_body", "The request body could not be read."))
+			return
+		}
+		if len(body) > intake.MaxBodyBytes {
+			refuse(tooLarge(intake.MaxBodyBytes))
+			return
+		}
+		ev, err := intake.Parse(body)
+		if err != nil {
+			var ve *webhook.ValidationError
+			if errors.As(err, &ve) {
+				refuse(validationProblem(ve))
+				return
+			}
+			a.writeError(w, r, "event", err)
+			return
+		}
+		res, err := c.Intake.Accept(r.Context(), ev, intake.SourceAPI, key)
+		if err != nil {
+			var ve *webhook.ValidationError
+			if errors.As(err, &ve) {
+				refuse(validationProblem(ve))
+				return
+			}
+			a.writeError(w, r, "event", err)
+			return
+		}
+		c.Metrics.Put("EventsAccepted", metrics.Count, 1, map[string]string{"Source": intake.SourceAPI})
+		if res.Duplicate {
+			w.Header().Set("Idempotent-Replayed", "true")
+		}
+		writeJSON(w, http.StatusAccepted, map[string]any{"eventId": res.EventID, "runIds": res.RunIDs})
+	}}}
+}
