@@ -11,7 +11,7 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/flowhook/flowhook/shared/httpapi"
+	"github.com/flowhook/flowhook/shared/auth"
 )
 
 // Handler is a Lambda handler for HTTP API (payload 2.0) events.
@@ -30,15 +30,15 @@ func NewHandler(h http.Handler) Handler {
 type Authenticator struct{}
 
 // Authenticate returns the scope the authorizer granted.
-func (Authenticator) Authenticate(r *http.Request) (httpapi.Scope, error) {
+func (Authenticator) Authenticate(r *http.Request) (auth.Scope, error) {
 	rc, ok := core.GetAPIGatewayV2ContextFromContext(r.Context())
 	if !ok || rc.Authorizer == nil || rc.Authorizer.Lambda == nil {
-		return httpapi.ScopeNone, httpapi.ErrNoCredentials
+		return auth.ScopeNone, auth.ErrNoToken
 	}
 	s, _ := rc.Authorizer.Lambda["scope"].(string)
-	switch httpapi.Scope(s) {
-	case httpapi.ScopeAdmin, httpapi.ScopeIngest:
-		return httpapi.Scope(s), nil
+	switch auth.Scope(s) {
+	case auth.ScopeAdmin, auth.ScopeIngest:
+		return auth.Scope(s), nil
 	}
-	return httpapi.ScopeNone, httpapi.ErrBadCredentials
+	return auth.ScopeNone, auth.ErrUnknownToken
 }

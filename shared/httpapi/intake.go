@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/flowhook/flowhook/shared/auth"
 	"github.com/flowhook/flowhook/shared/intake"
 	"github.com/flowhook/flowhook/shared/metrics"
 	"github.com/flowhook/flowhook/shared/webhook"
@@ -36,7 +37,7 @@ func Intake(c IntakeConfig) []Route {
 		log = slog.New(slog.DiscardHandler)
 	}
 	a := &api{log: log}
-	return []Route{{"POST /events", ScopeIngest, func(w http.ResponseWriter, r *http.Request) {
+	return []Route{{"POST /events", auth.ScopeIngest, func(w http.ResponseWriter, r *http.Request) {
 		refuse := func(p *Problem) {
 			c.Metrics.Put("EventsRefused", metrics.Count, 1, map[string]string{"Source": intake.SourceAPI})
 			writeProblem(w, log, p)

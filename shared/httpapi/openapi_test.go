@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/flowhook/flowhook/shared/auth"
 )
 
 func loadOpenAPI(t *testing.T) *openapi3.T {
@@ -64,7 +66,7 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 	for k, r := range served {
 		op := documented[k]
 		open := op.Security != nil && len(*op.Security) == 0
-		if open != (r.Scope == ScopeNone) {
+		if open != (r.Scope == auth.ScopeNone) {
 			t.Errorf("%s: documented without security = %v, but the route's scope is %q", k, open, r.Scope)
 		}
 	}

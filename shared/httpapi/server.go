@@ -14,32 +14,16 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/flowhook/flowhook/shared/auth"
 	"github.com/flowhook/flowhook/shared/contact"
 	"github.com/flowhook/flowhook/shared/store"
 	"github.com/flowhook/flowhook/shared/webhook"
 )
 
-// Scope is what a bearer token may do.
-type Scope string
-
-// Scopes (design §8): ingest may only send events; admin may do everything else.
-const (
-	ScopeNone   Scope = ""
-	ScopeIngest Scope = "ingest"
-	ScopeAdmin  Scope = "admin"
-)
-
-// Errors an Authenticator returns; both answer 401.
-var (
-	// ErrNoCredentials means the request carries no bearer token.
-	ErrNoCredentials = errors.New("no bearer token")
-	// ErrBadCredentials means the token is not one Flowhook issued.
-	ErrBadCredentials = errors.New("unknown bearer token")
-)
-
-// Authenticator tells the scope a request's credentials carry.
+// Authenticator tells the scope a request's credentials carry. Its errors follow
+// package auth: auth.ErrNoToken, ErrMalformedToken and ErrUnknownToken answer 401.
 type Authenticator interface {
-	Authenticate(r *http.Request) (Scope, error)
+	Authenticate(r *http.Request) (auth.Scope, error)
 }
 
 // Store is the storage the management routes use.
@@ -106,7 +90,7 @@ type api struct {
 // Route is one registered route: a ServeMux pattern and the scope it needs.
 type Route struct {
 	Pattern string
-	Scope   Scope
+	Scope   auth.Scope
 	Handler http.HandlerFunc
 }
 
@@ -121,38 +105,38 @@ func Management(c Config) []Route {
 		a.log = slog.New(slog.DiscardHandler)
 	}
 	return []Route{
-		{"POST /webhooks", ScopeAdmin, a.createWebhook},
-		{"GET /webhooks", ScopeAdmin, a.listWebhooks},
-		{"GET /webhooks/{id}", ScopeAdmin, a.getWebhook},
-		{"PUT /webhooks/{id}", ScopeAdmin, a.updateWebhook},
-		{"DELETE /webhooks/{id}", ScopeAdmin, a.deleteWebhook},
-		{"POST /webhooks/{id}/restore", ScopeAdmin, a.restoreWebhook},
-		{"POST /connectors", ScopeAdmin, a.createConnector},
-		{"GET /connectors", ScopeAdmin, a.listConnectors},
-		{"GET /connectors/{id}", ScopeAdmin, a.getConnector},
-		{"PUT /connectors/{id}", ScopeAdmin, a.updateConnector},
-		{"DELETE /connectors/{id}", ScopeAdmin, a.deleteConnector},
-		{"PUT /contacts/{id}", ScopeAdmin, a.putContact},
-		{"POST /contacts", ScopeAdmin, a.upsertContact},
-		{"GET /contacts/{id}", ScopeAdmin, a.getContact},
-		{"GET /contacts", ScopeAdmin, a.searchContacts},
-		{"POST /segments", ScopeAdmin, a.createSegment},
-		{"GET /segments", ScopeAdmin, a.listSegments},
-		{"GET /segments/{id}/contacts", ScopeAdmin, a.segmentContacts},
-		{"GET /events", ScopeAdmin, a.listEvents},
-		{"POST /workflows", ScopeAdmin, a.createWorkflow},
-		{"GET /workflows", ScopeAdmin, a.listWorkflows},
-		{"GET /workflows/{id}", ScopeAdmin, a.getWorkflow},
-		{"PUT /workflows/{id}", ScopeAdmin, a.updateWorkflow},
-		{"DELETE /workflows/{id}", ScopeAdmin, a.deleteWorkflow},
-		{"GET /workflows/{id}/runs", ScopeAdmin, a.listRuns},
-		{"GET /runs/{id}", ScopeAdmin, a.getRun},
+		{"POST /webhooks", auth.ScopeAdmin, a.createWebhook},
+		{"GET /webhooks", auth.ScopeAdmin, a.listWebhooks},
+		{"GET /webhooks/{id}", auth.ScopeAdmin, a.getWebhook},
+		{"PUT /webhooks/{id}", auth.ScopeAdmin, a.updateWebhook},
+		{"DELETE /webhooks/{id}", auth.ScopeAdmin, a.deleteWebhook},
+		{"POST /webhooks/{id}/restore", auth.ScopeAdmin, a.restoreWebhook},
+		{"POST /connectors", auth.ScopeAdmin, a.createConnector},
+		{"GET /connectors", auth.ScopeAdmin, a.listConnectors},
+		{"GET /connectors/{id}", auth.ScopeAdmin, a.getConnector},
+		{"PUT /connectors/{id}", auth.ScopeAdmin, a.updateConnector},
+		{"DELETE /connectors/{id}", auth.ScopeAdmin, a.deleteConnector},
+		{"PUT /contacts/{id}", auth.ScopeAdmin, a.putContact},
+		{"POST /contacts", auth.ScopeAdmin, a.upsertContact},
+		{"GET /contacts/{id}", auth.ScopeAdmin, a.getContact},
+		{"GET /contacts", auth.ScopeAdmin, a.searchContacts},
+		{"POST /segments", auth.ScopeAdmin, a.createSegment},
+		{"GET /segments", auth.ScopeAdmin, a.listSegments},
+		{"GET /segments/{id}/contacts", auth.ScopeAdmin, a.segmentContacts},
+		{"GET /events", auth.ScopeAdmin, a.listEvents},
+		{"POST /workflows", auth.ScopeAdmin, a.createWorkflow},
+		{"GET /workflows", auth.ScopeAdmin, a.listWorkflows},
+		{"GET /workflows/{id}", auth.ScopeAdmin, a.getWorkflow},
+		{"PUT /workflows/{id}", auth.ScopeAdmin, a.updateWorkflow},
+		{"DELETE /workflows/{id}", auth.ScopeAdmin, a.deleteWorkflow},
+		{"GET /workflows/{id}/runs", auth.ScopeAdmin, a.listRuns},
+		{"GET /runs/{id}", auth.ScopeAdmin, a.getRun},
 	}
 }
 
 // Health is GET /healthz, which needs no credentials.
 func Health() Route {
-	return Route{"GET /healthz", ScopeNone, func(w http.ResponseWriter, r *http.Request) {
+	return Route{"GET /healthz", auth.ScopeNone, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	}}
 }
@@ -174,20 +158,20 @@ func Handler(log *slog.Logger, authn Authenticator, routes ...[]Route) http.Hand
 // unknown credentials, 403 with a token of another scope.
 func guard(authn Authenticator, rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if rt.Scope != ScopeNone {
+		if rt.Scope != auth.ScopeNone {
 			scope, err := authn.Authenticate(r)
 			switch {
-			case errors.Is(err, ErrNoCredentials):
+			case errors.Is(err, auth.ErrNoToken):
 				w.Header().Set("WWW-Authenticate", `Bearer realm="flowhook"`)
 				writeProblem(w, nil, problem(http.StatusUnauthorized, "unauthenticated",
 					"Send a bearer token: Authorization: Bearer <token> (make run prints the local tokens)."))
 				return
-			case err != nil:
+			case err != nil && !errors.Is(err, auth.ErrWrongScope):
 				w.Header().Set("WWW-Authenticate", `Bearer realm="flowhook", error="invalid_token"`)
 				writeProblem(w, nil, problem(http.StatusUnauthorized, "unauthenticated",
 					"The bearer token is not valid; use a token Flowhook issued."))
 				return
-			case !allows(scope, rt.Scope):
+			case !scope.Allows(rt.Scope):
 				writeProblem(w, nil, problem(http.StatusForbidden, "forbidden",
 					fmt.Sprintf("A token of scope %q cannot call %s; use a token of scope %q.", scope, rt.Pattern, rt.Scope)))
 				return
@@ -196,11 +180,6 @@ func guard(authn Authenticator, rt Route) http.Handler {
 		rt.Handler(w, r)
 	})
 }
-
-// allows reports whether a token of scope have may call a route needing need. Scopes do
-// not nest: an admin token cannot send events, so a leaked ingest token and a leaked
-// admin token each do only their own job.
-func allows(have, need Scope) bool { return have == need }
 
 type statusRecorder struct {
 	http.ResponseWriter

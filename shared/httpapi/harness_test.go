@@ -1,0 +1,168 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/flowhook/flowhook/shared/auth"
+	"github.com/flowhook/flowhook/shared/intake"
+	"github.com/flowhook/flowhook/shared/secrets"
+	"github.com/flowhook/flowhook/shared/store/embedded"
+)
+
+// syncBuffer is a log sink safe for concurrent handlers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// env is a running API on real stores (bbolt file and encrypted secret file in a temp
+// dir) with real tokens, as the local runner wires it.
+type env struct {
+	t       *testing.T
+	srv     *httptest.Server
+	dir     string
+	tokens  auth.Tokens
+	logs    *syncBuffer
+	store   *embedded.Store
+	secrets *secrets.File
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := embedded.Open(filepath.Join(dir, "flowhook.db"), embedded.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	sec, err := secrets.OpenFile(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens, err := auth.LoadOrCreateTokens(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checker, err := auth.NewChecker(tokens.Hashes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, nil))
+	h := Handler(log, checker,
+		[]Route{Health()},
+		Management(Config{Store: st, Secrets: sec, Log: log}),
+		Intake(IntakeConfig{Intake: intake.NewService(st, 0, nil), Log: log}),
+	)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &env{t: t, srv: srv, dir: dir, tokens: tokens, logs: logs, store: st, secrets: sec}
+}
+
+// response is a decoded answer.
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+func (r response) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("response is not a JSON object: %v: %s", err, r.Body)
+	}
+	return m
+}
+
+// do sends a request with the given token ("" for none) and extra headers as
+// name, value pairs.
+func (e *env) do(method, path, token string, body any, headers ...string) response {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, e.srv.URL+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// admin sends a request with the admin token.
+func (e *env) admin(method, path string, body any, headers ...string) response {
+	e.t.Helper()
+	return e.do(method, path, e.tokens.Admin, body, headers...)
+}
+
+// mustStatus fails the test unless r has status want.
+func mustStatus(t *testing.T, r response, want int) {
+	t.Helper()
+	if r.Status != want {
+		t.Fatalf("status = %d, want %d; body: %s", r.Status, want, r.Body)
+	}
+}
+
+// id returns the "id" of a JSON object response.
+func (r response) id(t *testing.T) string {
+	t.Helper()
+	id, _ := r.json(t)["id"].(string)
+	if id == "" {
+		t.Fatalf("no id in %s", r.Body)
+	}
+	return id
+}
