@@ -98,8 +98,7 @@ func HashesJSON(t Tokens) ([]byte, error) {
 	if err := t.check(); err != nil {
 		return nil, fmt.Errorf("hashes JSON: %w", err)
 	}
-	h := t.Hashes()
-	return json.Marshal(hashesJSON{Admin: h.Admin, Ingest: h.Ingest})
+	return json.Marshal(hashesJSON(t.Hashes()))
 }
 
 // ParseHashes decodes a tokens secret value strictly: only the keys "admin" and

@@ -39,7 +39,7 @@ func LoadOrCreateTokens(dir string) (Tokens, error) {
 	if t.Ingest, err = NewToken(ScopeIngest); err != nil {
 		return Tokens{}, fmt.Errorf("create tokens: %w", err)
 	}
-	data, err := json.MarshalIndent(tokensJSON{Admin: t.Admin, Ingest: t.Ingest}, "", "  ")
+	data, err := json.MarshalIndent(tokensJSON(t), "", "  ")
 	if err != nil {
 		return Tokens{}, fmt.Errorf("create tokens: %w", err)
 	}
@@ -93,7 +93,7 @@ func parseTokens(data []byte) (Tokens, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return Tokens{}, errors.New("data after the JSON object")
 	}
-	t := Tokens{Admin: in.Admin, Ingest: in.Ingest}
+	t := Tokens(in)
 	if err := t.check(); err != nil {
 		return Tokens{}, err
 	}

@@ -314,3 +314,30 @@ func FuzzOpenFile(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkFile(b *testing.B) {
+	ctx := context.Background()
+	f, err := secrets.OpenFile(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	ref, err := f.Put(ctx, "c_1", "bench-value")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("get", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := f.Get(ctx, ref); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// put rewrites and fsyncs the whole file: its cost is the disk's.
+	b.Run("put", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := f.Put(ctx, "c_1", "bench-value"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

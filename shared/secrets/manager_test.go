@@ -364,3 +364,33 @@ func FuzzManagerRef(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkManagerGet compares a warm read (served from memory) with a cold one (the
+// cache reset first, so DescribeSecret and GetSecretValue go to moto_server). Read
+// the ratio, not the times: moto on a shared machine is no model of AWS latency.
+func BenchmarkManagerGet(b *testing.B) {
+	ctx := context.Background()
+	m, err := secrets.NewManager(motoClient(b), testPrefix(b), secrets.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ref, err := m.Put(ctx, "c_1", "bench-value")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("warm", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := m.Get(ctx, ref); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("cold", func(b *testing.B) {
+		for b.Loop() {
+			m.ResetCacheForTest()
+			if _, err := m.Get(ctx, ref); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
