@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,9 +22,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/flowhook/flowhook/infra/moto"
 	"github.com/flowhook/flowhook/shared/secrets"
 )
 
@@ -45,9 +43,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	code := m.Run()
-	moto.stop()
-	os.Exit(code)
+	os.Exit(moto.Main(m))
 }
 
 type sample struct {
@@ -179,7 +175,7 @@ func createTokensSecret(t *testing.T, client *secretsmanager.Client) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	name := "flowhook-test/" + strings.ReplaceAll(t.Name(), "/", "-") + "/api-tokens"
+	name := moto.Name(t, "flowhook-test") + "/api-tokens"
 	if _, err := client.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
 		Name: aws.String(name), SecretString: aws.String(string(value)),
 	}); err != nil {
@@ -491,76 +487,7 @@ func TestStripStage(t *testing.T) {
 	}
 }
 
-// A local moto_server helper, until the shared infra/moto helper is committed.
-
-type motoServer struct {
-	once     sync.Once
-	cmd      *exec.Cmd
-	log      *os.File
-	endpoint string
-	err      error
-}
-
-var moto motoServer
-
 func motoClient(t testing.TB) *secretsmanager.Client {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("needs moto_server; skipped with -short")
-	}
-	moto.once.Do(moto.start)
-	if moto.err != nil {
-		t.Fatalf("start moto_server: %v", moto.err)
-	}
-	return secretsmanager.NewFromConfig(aws.Config{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
-		BaseEndpoint: aws.String(moto.endpoint),
-	})
-}
-
-func (m *motoServer) start() {
-	path, err := exec.LookPath("moto_server")
-	if err != nil {
-		m.err = err
-		return
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		m.err = err
-		return
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	if m.log, m.err = os.CreateTemp("", "moto-*.log"); m.err != nil {
-		return
-	}
-	m.cmd = exec.Command(path, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	m.cmd.Stdout, m.cmd.Stderr = m.log, m.log
-	if m.err = m.cmd.Start(); m.err != nil {
-		return
-	}
-	m.endpoint = fmt.Sprintf("http://127.0.0.1:%d", port)
-	for range 300 {
-		resp, err := http.Get(m.endpoint + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	m.err = fmt.Errorf("moto_server on %s did not answer within 30 s; its output is in %s", m.endpoint, m.log.Name())
-}
-
-func (m *motoServer) stop() {
-	if m.cmd != nil && m.cmd.Process != nil {
-		m.cmd.Process.Kill()
-		m.cmd.Wait()
-	}
-	if m.log != nil {
-		m.log.Close()
-		if m.err == nil {
-			os.Remove(m.log.Name())
-		}
-	}
+	return secretsmanager.NewFromConfig(moto.Start(t).AWSConfig())
 }
