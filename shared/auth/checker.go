@@ -14,10 +14,14 @@ import (
 // caller is not authenticated (HTTP 401); ErrWrongScope means it is, but may not call
 // the route (HTTP 403).
 var (
-	ErrNoToken        = errors.New("no bearer token")
+	// ErrNoToken means the request has no Authorization header.
+	ErrNoToken = errors.New("no bearer token")
+	// ErrMalformedToken means the header is not "Bearer fh_<scope>_<64 hex digits>".
 	ErrMalformedToken = errors.New("malformed bearer token")
-	ErrUnknownToken   = errors.New("unknown bearer token")
-	ErrWrongScope     = errors.New("token scope does not allow the route")
+	// ErrUnknownToken means a well-formed token whose hash is not listed (under its scope).
+	ErrUnknownToken = errors.New("unknown bearer token")
+	// ErrWrongScope means a known token whose scope may not call the route.
+	ErrWrongScope = errors.New("token scope does not allow the route")
 )
 
 // Status returns the HTTP status for an error from Checker: 401, 403, or 500 for any

@@ -7,9 +7,12 @@ type Scope string
 
 // Scopes (design §8). ScopeNone is the scope of a route that needs no token.
 const (
-	ScopeNone   Scope = ""
+	// ScopeNone is needed by GET /healthz only, and carried by no token.
+	ScopeNone Scope = ""
+	// ScopeIngest may call POST /events only.
 	ScopeIngest Scope = "ingest"
-	ScopeAdmin  Scope = "admin"
+	// ScopeAdmin may call every route but POST /events.
+	ScopeAdmin Scope = "admin"
 )
 
 // valid reports whether s is a scope a token can carry.

@@ -23,7 +23,9 @@ import (
 
 // Names of the local store's files under the data directory.
 const (
-	KeyFileName  = "secrets.key"
+	// KeyFileName holds the AES-256 key as 64 hex digits, mode 0600.
+	KeyFileName = "secrets.key"
+	// DataFileName holds the sealed values, mode 0600.
 	DataFileName = "secrets.json"
 )
 
