@@ -66,7 +66,7 @@ func decodeJSON(body []byte, dst any) *Problem {
 	if ptr, allowed, ok := unknownField(reflect.TypeOf(dst).Elem(), generic, ""); ok {
 		return problem(http.StatusBadRequest, "unknown_field",
 			fmt.Sprintf("The field %s is not known; remove it (allowed here: %s).", ptr, strings.Join(allowed, ", ")),
-			FieldError{Pointer: ptr, Detail: fmt.Sprintf("Unknown field; allowed here: %s.", strings.Join(allowed, ", "))})
+			FieldError{Pointer: ptr, Detail: fmt.Sprintf("This field is not known; remove it (allowed here: %s).", strings.Join(allowed, ", "))})
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(dst); err != nil {
