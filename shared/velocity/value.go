@@ -65,6 +65,11 @@ func (t *Throwable) Error() string {
 // list literal or a range, or copied from input data before the template changes it.
 type List struct {
 	Items []any
+	// owner is the render that made the list and may change it in place; lists
+	// from elsewhere are copied before a change.
+	owner *state
+	// mod counts structural changes, for #foreach's fail-fast iteration.
+	mod int
 }
 
 // Map is a string-keyed map that keeps Java's iteration order: insertion order for a
@@ -76,6 +81,11 @@ type Map struct {
 	index map[string]int
 	// hash marks a java.util.HashMap: Keys and Range follow HashMap iteration order.
 	hash bool
+	// owner is the render that made the map and may change it in place; maps
+	// from elsewhere are copied before a change.
+	owner *state
+	// mod counts structural changes, for #foreach's fail-fast iteration.
+	mod int
 }
 
 // NewMap returns an empty insertion-ordered map (java.util.LinkedHashMap) with room for n entries.
@@ -83,8 +93,9 @@ func NewMap(n int) *Map {
 	return &Map{keys: make([]string, 0, n), vals: make([]any, 0, n), index: make(map[string]int, n)}
 }
 
-// NewHashMap returns an empty map that iterates as java.util.HashMap does, the type
-// Velocity 1.7 gives map literals.
+// NewHashMap returns an empty map that iterates as java.util.HashMap does. (Velocity
+// 1.7 makes map literals LinkedHashMaps, which NewMap models; some tools return
+// HashMaps.)
 func NewHashMap(n int) *Map {
 	m := NewMap(n)
 	m.hash = true
@@ -117,6 +128,7 @@ func (m *Map) Put(key string, v any) any {
 	m.index[key] = len(m.keys)
 	m.keys = append(m.keys, key)
 	m.vals = append(m.vals, v)
+	m.mod++
 	return nil
 }
 
@@ -132,6 +144,7 @@ func (m *Map) Remove(key string) any {
 	m.keys = m.keys[:len(m.keys)-1]
 	m.vals = m.vals[:len(m.vals)-1]
 	delete(m.index, key)
+	m.mod++
 	for j := i; j < len(m.keys); j++ {
 		m.index[m.keys[j]] = j
 	}
@@ -285,7 +298,9 @@ func decodeValue(dec *json.Decoder) (any, error) {
 			}
 			return m, nil
 		case '[':
-			l := []any{}
+			// An empty array still gets its own backing array: the engine tells input
+			// containers apart by identity when it copies one the template changes.
+			l := make([]any, 0, 1)
 			for dec.More() {
 				v, err := decodeValue(dec)
 				if err != nil {
