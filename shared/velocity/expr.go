@@ -23,7 +23,7 @@ type boolNode struct {
 	v bool
 }
 
-func (n *boolNode) value(*state) (any, error)      { return n.v, nil }
+func (n *boolNode) value(*state) (any, error)     { return n.v, nil }
 func (n *boolNode) evaluate(*state) (bool, error) { return n.v, nil }
 
 // wordNode is a bare word (the "in" of #foreach); its value is null.
@@ -87,7 +87,7 @@ type exprNode struct {
 	x node
 }
 
-func (n *exprNode) value(st *state) (any, error)      { return n.x.value(st) }
+func (n *exprNode) value(st *state) (any, error)     { return n.x.value(st) }
 func (n *exprNode) evaluate(st *state) (bool, error) { return n.x.evaluate(st) }
 
 type notNode struct {

@@ -58,7 +58,7 @@ var classNames = [...]string{
 	clsEntry: "java.util.LinkedHashMap$Entry", clsStringArray: "[Ljava.lang.String;",
 	clsObjectArray: "[Ljava.lang.Object;", clsClass: "java.lang.Class",
 	clsForeachScope: "org.apache.velocity.runtime.directive.ForeachScope",
-	clsBlockRef: "org.apache.velocity.runtime.directive.Block$Reference",
+	clsBlockRef:     "org.apache.velocity.runtime.directive.Block$Reference",
 }
 
 // javaChar is a java.lang.Character (a UTF-16 code unit).

@@ -200,7 +200,6 @@ func (st *state) filterList(r, c any, keep bool) (any, error) {
 	return true, nil
 }
 
-
 var mapMethods = func() methodTable {
 	t := methodTable{}
 	addObjectMethods(t)

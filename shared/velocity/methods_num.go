@@ -242,4 +242,3 @@ var characterMethods = func() methodTable {
 	t.add("compareTo", retValue, compareSame, tObject)
 	return t
 }()
-
