@@ -24,14 +24,16 @@ func (c *cache[V]) get(key string, compile func(string) V) V {
 	if ok {
 		return v
 	}
+	c.mu.RLock()
+	v, ok = c.prev[key]
+	c.mu.RUnlock()
+	if !ok {
+		v = compile(key) // outside the lock: compile may use other caches
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if v, ok := c.cur[key]; ok {
 		return v
-	}
-	v, ok = c.prev[key]
-	if !ok {
-		v = compile(key)
 	}
 	if len(c.cur) >= c.size {
 		c.prev = c.cur
