@@ -13,7 +13,8 @@ import (
 	"github.com/flowhook/flowhook/shared/webhook"
 )
 
-// guard returns a uniqueness guard item in a table keyed by pk alone.
+// guard returns a uniqueness guard item of the definitions table: its key is the unique
+// value (a name), ownerId the record holding it.
 func guard(pk, ownerID string) item {
 	return item{attrPK: str(pk), attrKind: str(kindGuard), attrOwnerID: str(ownerID)}
 }

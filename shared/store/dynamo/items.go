@@ -125,17 +125,6 @@ func normalizeRun(r webhook.Run) webhook.Run {
 	return out
 }
 
-// guardItem is a uniqueness guard: its key is the unique value, ownerId the record
-// holding it.
-type guardItem struct {
-	PK      string `dynamodbav:"pk"`
-	SK      string `dynamodbav:"sk,omitempty"`
-	Kind    string `dynamodbav:"kind"`
-	OwnerID string `dynamodbav:"ownerId"`
-	// ExpiresAt (epoch seconds) lets an event's source guard expire with it.
-	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty"`
-}
-
 type pairItem struct {
 	Name  string `dynamodbav:"n"`
 	Value string `dynamodbav:"v"`
@@ -446,14 +435,9 @@ func rawOf(s string) json.RawMessage {
 	return json.RawMessage(s)
 }
 
-// searchItem is one search entry of a contact: term (lower case) under the partition of
-// its first character, then the contact id, so a prefix query reads one partition.
-type searchItem struct {
-	PK        string `dynamodbav:"pk"`
-	SK        string `dynamodbav:"sk"`
-	Kind      string `dynamodbav:"kind"`
-	ContactID string `dynamodbav:"contactId"`
-}
+// A search entry (searchKey) is one term of a contact: the term, lower case, under the
+// partition of its first character, then the contact id, so a prefix query reads one
+// partition; its contactId attribute names the contact.
 
 // searchSep separates term and id in a search entry's sort key; it sorts before every
 // other character, so entries order by term, then id.

@@ -76,16 +76,6 @@ func txUpdate(table string, key item, u expression.UpdateBuilder, c expression.C
 	}}
 }
 
-// txCheck is a transactional condition check of key in table.
-func txCheck(table string, key item, c expression.ConditionBuilder) types.TransactWriteItem {
-	e := build(expression.NewBuilder().WithCondition(c))
-	return types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-		TableName: aws.String(table), Key: key,
-		ConditionExpression: e.Condition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
-		ReturnValuesOnConditionCheckFailure: allOld,
-	}}
-}
-
 // addRefs changes a connector's reference count by delta (ADD treats a missing count as 0).
 func addRefs(delta int) expression.UpdateBuilder {
 	return expression.UpdateBuilder{}.Add(expression.Name(attrRefs), expression.Value(delta))

@@ -44,6 +44,12 @@ func MissingConnector(connectorID string) *webhook.ConflictError {
 // ConnectorInUse reports that active webhooks (ids, names, in the same order) still use
 // the connector being deleted.
 func ConnectorInUse(ids, names []string) *webhook.ConflictError {
+	if len(ids) == 0 { // the DynamoDB index lags the reference count
+		return &webhook.ConflictError{
+			Field:  "connectorId",
+			Reason: "The connector is used by active webhooks; delete those webhooks or switch them to another connector first.",
+		}
+	}
 	quoted := make([]string, len(names))
 	for i, n := range names {
 		quoted[i] = fmt.Sprintf("%q", n)
