@@ -1,0 +1,38 @@
+// Command api is the management API Lambda function behind API Gateway (HTTP API,
+// payload 2.0): webhooks, connectors, contacts, segments, workflows, runs and received
+// events. The Lambda authorizer in front of it grants each request a scope; the handlers
+// check it per route. Configuration: see functions/internal/wire.
+package main
+
+import (
+	"context"
+	"log"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/flowhook/flowhook/functions/internal/wire"
+	"github.com/flowhook/flowhook/shared/apigw"
+	"github.com/flowhook/flowhook/shared/httpapi"
+)
+
+func main() {
+	ctx := context.Background()
+	cfg, err := wire.AWS(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	st, err := wire.Store(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	sec, err := wire.Secrets(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	logger := wire.Logger()
+	h := httpapi.Handler(logger, apigw.Authenticator{},
+		[]httpapi.Route{httpapi.Health()},
+		httpapi.Management(httpapi.Config{Store: st, Secrets: sec, CheckTemplate: wire.CheckTemplate, Log: logger}),
+	)
+	lambda.Start(apigw.NewHandler(h))
+}
