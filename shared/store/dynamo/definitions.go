@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -327,7 +328,6 @@ func (s *Store) DeleteConnector(ctx context.Context, id string) error {
 			return struct{}{}, webhook.ErrNotFound
 		}
 		unused := expression.AttributeNotExists(expression.Name(attrRefs)).Or(expression.Name(attrRefs).Equal(expression.Value(0)))
-		inUse := false
 		var t txn
 		t.add(txDelete(s.t.Definitions, pkItem(prefixConnector+id), versionIs(old.Version).And(unused)), func(cur item) error {
 			switch {
@@ -336,20 +336,23 @@ func (s *Store) DeleteConnector(ctx context.Context, id string) error {
 			case intAttr(cur, attrVersion) != old.Version:
 				return errRetry
 			}
-			inUse = true
-			return nil
+			return errInUse
 		})
 		t.add(txDelete(s.t.Definitions, pkItem(prefixConnectorName+old.Name), ownedBy(id)), nil)
-		if err := s.commit(ctx, &t); err != nil || !inUse {
-			return struct{}{}, err
+		err = s.commit(ctx, &t)
+		if errors.Is(err, errInUse) {
+			err = s.connectorInUse(ctx, id)
 		}
-		return struct{}{}, s.connectorInUse(ctx, id)
+		return struct{}{}, err
 	})
 	if err != nil {
 		return fmt.Errorf("dynamo: delete connector %q: %w", id, err)
 	}
 	return nil
 }
+
+// errInUse reports, inside DeleteConnector, that the connector's reference count is not zero.
+var errInUse = errors.New("connector in use")
 
 // connectorInUse returns the conflict naming the active webhooks that use connector id,
 // found through IndexByConnector (eventually consistent: right after a change it may
