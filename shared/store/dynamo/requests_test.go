@@ -108,7 +108,10 @@ func TestRequestsPerOperation(t *testing.T) {
 			_, _, err := s.PutEvent(ctx, webhook.Event{ID: "e_1", TypeKey: "t", Source: "api", SourceID: "k", ReceivedAt: at})
 			return err
 		}, "TransactWriteItems(2)"},
-		{"CreateRun", func() error { _, _, err := s.CreateRun(ctx, webhook.Run{ID: "r_1", WorkflowID: "f_1", CreatedAt: at}); return err }, "PutItem"},
+		{"CreateRun", func() error {
+			_, _, err := s.CreateRun(ctx, webhook.Run{ID: "r_1", WorkflowID: "f_1", CreatedAt: at})
+			return err
+		}, "PutItem"},
 		{"RecordStep", func() error { return s.RecordStep(ctx, "r_1", 0, webhook.StepRecord{ID: "m"}) }, "GetItem PutItem"},
 		{"GetRun", func() error { _, err := s.GetRun(ctx, "r_1"); return err }, "Query"},
 		{"SetRunStatus", func() error {
