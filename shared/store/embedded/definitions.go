@@ -361,7 +361,8 @@ func (s *Store) ListSegments(ctx context.Context, p store.Page) ([]webhook.Segme
 	return out, next, nil
 }
 
-// indexWorkflow adds or removes f's list entry and, while it is enabled, its trigger entry.
+// indexWorkflow adds or removes f's list entry and, while it is enabled and has a
+// trigger, its trigger entry.
 func indexWorkflow(tx *bolt.Tx, f workflowRec, add bool) error {
 	created := norm.SortTime(f.CreatedAt)
 	keys := []struct {
@@ -369,7 +370,7 @@ func indexWorkflow(tx *bolt.Tx, f workflowRec, add bool) error {
 		when bool
 	}{
 		{bWorkflowList, key(created, f.ID), true},
-		{bTriggers, key(f.TriggerEvent, created, f.ID), f.Enabled},
+		{bTriggers, key(f.TriggerEvent, created, f.ID), f.Enabled && f.TriggerEvent != ""},
 	}
 	for _, e := range keys {
 		if !e.when {

@@ -113,7 +113,8 @@ func pending(status string) bool {
 	return status == string(webhook.StatusQueued) || status == string(webhook.StatusRunning)
 }
 
-// indexRun adds or removes r's index entries.
+// indexRun adds or removes r's index entries; like the DynamoDB indexes, the workflow
+// and event entries exist only when the run has that id.
 func indexRun(tx *bolt.Tx, r runRec, add bool) error {
 	created := norm.SortTime(r.CreatedAt)
 	type entry struct {
@@ -121,8 +122,8 @@ func indexRun(tx *bolt.Tx, r runRec, add bool) error {
 		when bool
 	}
 	for _, e := range []entry{
-		{bRunsByWorkflow, key(r.WorkflowID, created, r.ID), true},
-		{bRunsByEvent, key(r.EventID, created, r.ID), true},
+		{bRunsByWorkflow, key(r.WorkflowID, created, r.ID), r.WorkflowID != ""},
+		{bRunsByEvent, key(r.EventID, created, r.ID), r.EventID != ""},
 		{bRunsPending, key(created, r.ID), pending(r.Status)},
 		{bExpiry, key(norm.SortTime(r.ExpiresAt), kindRun, r.ID), !r.ExpiresAt.IsZero()},
 	} {
