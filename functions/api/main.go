@@ -32,7 +32,7 @@ func main() {
 	logger := wire.Logger()
 	h := httpapi.Handler(logger, apigw.Authenticator{},
 		[]httpapi.Route{httpapi.Health()},
-		httpapi.Management(httpapi.Config{Store: st, Secrets: sec, CheckTemplate: wire.CheckTemplate, Log: logger}),
+		httpapi.Management(httpapi.Config{Store: st, Secrets: sec, Log: logger}),
 	)
 	lambda.Start(apigw.NewHandler(h))
 }

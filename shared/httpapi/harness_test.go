@@ -16,8 +16,10 @@ import (
 
 	"github.com/flowhook/flowhook/shared/auth"
 	"github.com/flowhook/flowhook/shared/intake"
+	"github.com/flowhook/flowhook/shared/render"
 	"github.com/flowhook/flowhook/shared/secrets"
 	"github.com/flowhook/flowhook/shared/store/embedded"
+	"github.com/flowhook/flowhook/shared/velocity"
 )
 
 // syncBuffer is a log sink safe for concurrent handlers.
@@ -76,6 +78,7 @@ func newEnv(t *testing.T) *env {
 		[]Route{Health()},
 		Management(Config{Store: st, Secrets: sec, Log: log}),
 		Intake(IntakeConfig{Intake: intake.NewService(st, 0, nil), Log: log}),
+		Render(RenderConfig{Store: st, Renderer: render.NewRenderer(nil, velocity.Limits{}), Log: log}),
 	)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -29,6 +29,9 @@ type Problem struct {
 	Code   string       `json:"code"`
 	Detail string       `json:"detail"`
 	Errors []FieldError `json:"errors,omitempty"`
+	// Line and Column locate a template error (POST /render), 1-based.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
 }
 
 func (p *Problem) Error() string { return p.Code + ": " + p.Detail }

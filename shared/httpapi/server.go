@@ -330,5 +330,5 @@ func isNotFound(err error) bool { return errors.Is(err, webhook.ErrNotFound) }
 // routeGroups returns every route group with zero-value dependencies, for tests that
 // check the route table itself (OpenAPI agreement, authentication of every route).
 func routeGroups() [][]Route {
-	return [][]Route{{Health()}, Management(Config{}), Intake(IntakeConfig{})}
+	return [][]Route{{Health()}, Management(Config{}), Intake(IntakeConfig{}), Render(RenderConfig{})}
 }

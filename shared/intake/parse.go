@@ -36,7 +36,13 @@ type body struct {
 // params as a [{name, value}] array or an object (names unique, ≤100 characters), and a
 // contact identifier in the params or a keyValue. Every problem is reported with a
 // JSON pointer in a *webhook.ValidationError.
-func Parse(raw []byte) (webhook.Event, error) {
+func Parse(raw []byte) (webhook.Event, error) { return parse(raw, true) }
+
+// ParseWithoutContact validates an event like Parse but does not require it to name a
+// contact: a render or a test request may take its contact from elsewhere.
+func ParseWithoutContact(raw []byte) (webhook.Event, error) { return parse(raw, false) }
+
+func parse(raw []byte, needContact bool) (webhook.Event, error) {
 	verr := &webhook.ValidationError{What: "event"}
 	if len(raw) > MaxBodyBytes {
 		verr.Add("", fmt.Sprintf("The event is %d bytes; the limit is %d (20 KB).", len(raw), MaxBodyBytes))
@@ -62,7 +68,7 @@ func Parse(raw []byte) (webhook.Event, error) {
 		checkKey(verr, "/keyValue", ev.KeyValue, MaxKeyValueLen)
 	}
 	ev.Params = parseParams(verr, b.Params)
-	if len(verr.Errors) == 0 {
+	if needContact && len(verr.Errors) == 0 {
 		if _, ok := Identify(ev); !ok {
 			verr.Add("/params", "The event names no contact: add a param contactId, externalCustomerId, email or phone (names match ignoring case), or a keyValue.")
 		}

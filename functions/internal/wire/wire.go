@@ -18,8 +18,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/flowhook/flowhook/shared/render"
 	"github.com/flowhook/flowhook/shared/secrets"
 	"github.com/flowhook/flowhook/shared/store/dynamo"
+	"github.com/flowhook/flowhook/shared/velocity"
 )
 
 // Environment variables the functions read (template.yaml sets them).
@@ -75,3 +77,6 @@ func Retention() (time.Duration, error) {
 // Logger is the JSON logger every function uses: it adds the Lambda request id to each
 // line logged with a request's context.
 func Logger() *slog.Logger { return lambdacontext.NewLogger() }
+
+// Renderer returns the message renderer with the standard tools and limits.
+func Renderer() *render.Renderer { return render.NewRenderer(nil, velocity.Limits{}) }
