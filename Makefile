@@ -46,3 +46,12 @@ build:
 
 clean:
 	rm -rf build bin .aws-sam
+
+# sam build (BuildMethod: makefile) runs build-<LogicalId> with ARTIFACTS_DIR set.
+LAMBDA_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' -o $(ARTIFACTS_DIR)/bootstrap
+build-ApiFunction: ; $(LAMBDA_BUILD) ./functions/api
+build-AuthorizerFunction: ; $(LAMBDA_BUILD) ./functions/authorizer
+build-IntakeFunction: ; $(LAMBDA_BUILD) ./functions/intake
+build-RenderFunction: ; $(LAMBDA_BUILD) ./functions/render
+build-TestRequestFunction: ; $(LAMBDA_BUILD) ./functions/testrequest
+build-ExecuteFunction: ; $(LAMBDA_BUILD) ./functions/execute

@@ -12,7 +12,7 @@ import (
 // with a bad one, and 403 with a token of the other scope.
 func TestEveryRouteNeedsItsScope(t *testing.T) {
 	e := newEnv(t)
-	for _, rt := range allRoutes() {
+	for _, rt := range AllRoutes() {
 		method, pattern, _ := strings.Cut(rt.Pattern, " ")
 		path := strings.NewReplacer("{id}", "x_1").Replace(pattern)
 		t.Run(rt.Pattern, func(t *testing.T) {

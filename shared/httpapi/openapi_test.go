@@ -23,15 +23,6 @@ func loadOpenAPI(t *testing.T) *openapi3.T {
 	return doc
 }
 
-// allRoutes lists every route the handler tree serves, across all functions.
-func allRoutes() []Route {
-	var all []Route
-	for _, g := range routeGroups() {
-		all = append(all, g...)
-	}
-	return all
-}
-
 // TestOpenAPIMatchesRouter: the document and the router list exactly the same routes,
 // and the document's security matches each route's scope (none only for /healthz).
 func TestOpenAPIMatchesRouter(t *testing.T) {
@@ -43,7 +34,7 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 		}
 	}
 	served := map[string]Route{}
-	for _, r := range allRoutes() {
+	for _, r := range AllRoutes() {
 		served[r.Pattern] = r
 	}
 	var missing, extra []string

@@ -327,8 +327,17 @@ func cursorError(err error) error {
 
 func isNotFound(err error) bool { return errors.Is(err, webhook.ErrNotFound) }
 
-// routeGroups returns every route group with zero-value dependencies, for tests that
-// check the route table itself (OpenAPI agreement, authentication of every route).
+// AllRoutes lists every route of every function with zero-value dependencies, for
+// checks of the route table itself (OpenAPI, template.yaml, authentication). Their
+// handlers must not be called.
+func AllRoutes() []Route {
+	var all []Route
+	for _, g := range routeGroups() {
+		all = append(all, g...)
+	}
+	return all
+}
+
 func routeGroups() [][]Route {
 	return [][]Route{{Health()}, Management(Config{}), Intake(IntakeConfig{}), Render(RenderConfig{})}
 }
