@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -23,8 +24,8 @@ const (
 	MaxRedirects = 3
 	// DialTimeout bounds DNS resolution and TCP connect together, per connection.
 	DialTimeout = 3 * time.Second
-	// ClientTimeout is a backstop on a whole request (redirects and body included) for
-	// callers that forget a context deadline; delivery bounds each attempt tighter.
+	// ClientTimeout bounds a request whose context has no deadline, from the first
+	// dial to closing the body; callers should set their own (delivery always does).
 	ClientTimeout = 35 * time.Second
 )
 
@@ -239,7 +240,7 @@ func (g *Guard) CheckRedirect(req *http.Request, via []*http.Request) error {
 // (a proxy would make the dial check see the proxy's address instead of the
 // destination's), TLS 1.2 or later against the system roots plus cfg's extra CAs, at
 // most MaxRedirects redirects, each https and each dialed through the guard. Bound each
-// request with its context; ClientTimeout is only a backstop.
+// request with its context; a request without a deadline gets ClientTimeout.
 func NewClient(cfg Config) (*http.Client, error) {
 	c, _, err := newClient(cfg)
 	return c, err
@@ -263,10 +264,12 @@ func newClient(cfg Config) (*http.Client, *Guard, error) {
 		ExpectContinueTimeout:  time.Second,
 		MaxResponseHeaderBytes: 64 << 10,
 	}
+	// No http.Client.Timeout: with a RoundTripper other than *http.Transport the client
+	// enforces it with a timer and a goroutine per request; transport applies
+	// ClientTimeout itself, and only to requests without a deadline.
 	return &http.Client{
-		Transport:     &transport{guard: g, next: tr},
+		Transport:     &transport{guard: g, next: tr, backstop: ClientTimeout},
 		CheckRedirect: g.CheckRedirect,
-		Timeout:       ClientTimeout,
 	}, g, nil
 }
 
@@ -294,10 +297,11 @@ func rootPool(cfg Config) (*x509.CertPool, error) {
 }
 
 // transport checks each request's URL (the first and every redirect hop) before the
-// guarded http.Transport sends it.
+// guarded http.Transport sends it, and bounds requests that have no deadline.
 type transport struct {
-	guard *Guard
-	next  http.RoundTripper
+	guard    *Guard
+	next     http.RoundTripper
+	backstop time.Duration
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -307,11 +311,46 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, markRedirect(req, err)
 	}
-	resp, err := t.next.RoundTrip(req)
+	if _, ok := req.Context().Deadline(); ok {
+		resp, err := t.next.RoundTrip(req)
+		if err != nil {
+			return nil, markRedirect(req, err)
+		}
+		return resp, nil
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), t.backstop)
+	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {
+		cancel()
 		return nil, markRedirect(req, err)
 	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, ctx: ctx, cancel: cancel}
 	return resp, nil
+}
+
+// cancelOnClose ends a backstop context when the response body is closed, and reports
+// the backstop's deadline on a body it cut short.
+type cancelOnClose struct {
+	io.ReadCloser
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// Read passes reads through. When the context has ended, the transport may still end
+// the body with a clean io.EOF (it reads what the server sends on seeing the client
+// go); the body is then incomplete, so the context's error is returned instead.
+func (b *cancelOnClose) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF && b.ctx.Err() != nil {
+		err = b.ctx.Err()
+	}
+	return n, err
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 // markRedirect flags a refusal on a redirect hop (req.Response is set on those).

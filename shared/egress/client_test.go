@@ -18,6 +18,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // countingListener records accepted connections, to prove a refused request never
@@ -394,8 +395,60 @@ func TestClientShape(t *testing.T) {
 	if got := ht.TLSClientConfig.MinVersion; got != tls.VersionTLS12 {
 		t.Errorf("got TLS minimum %x, want TLS 1.2", got)
 	}
-	if c.CheckRedirect == nil || c.Timeout != ClientTimeout {
-		t.Errorf("got CheckRedirect %v timeout %v, want the guard's and %v", c.CheckRedirect != nil, c.Timeout, ClientTimeout)
+	if c.CheckRedirect == nil || c.Timeout != 0 || tr.backstop != ClientTimeout {
+		t.Errorf("got CheckRedirect %v, client timeout %v, backstop %v; want the guard's, none, %v",
+			c.CheckRedirect != nil, c.Timeout, tr.backstop, ClientTimeout)
+	}
+}
+
+func TestClientBackstop(t *testing.T) {
+	mux := http.NewServeMux()
+	release := make(chan struct{})
+	mux.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	})
+	mux.HandleFunc("/slow-body", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "part")
+		http.NewResponseController(w).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	})
+	e := newTestEnv(t, []string{"127.0.0.0/8"}, true, mux)
+	defer close(release)
+	e.client.Transport.(*transport).backstop = 50 * time.Millisecond
+	tests := []struct {
+		name string
+		path string
+	}{
+		{"no answer", "/hang"},
+		{"body never ends", "/slow-body"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := e.client.Get("https://127.0.0.1:" + e.port + tt.path)
+			if err == nil {
+				_, err = io.ReadAll(resp.Body)
+				resp.Body.Close()
+			}
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("got error %v, want the backstop's deadline", err)
+			}
+		})
+	}
+	// A request with its own deadline is left to it; one that ends closes cleanly.
+	resp, err := e.client.Get("https://127.0.0.1:" + e.port + "/ok")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || string(body) != "ok" {
+		t.Errorf("got %q, %v; want ok", body, err)
 	}
 }
 

@@ -1,0 +1,626 @@
+package delivery
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptrace"
+	"net/textproto"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/flowhook/flowhook/shared/egress"
+	"github.com/flowhook/flowhook/shared/webhook"
+)
+
+// Limits and defaults of a delivery.
+const (
+	// MaxRead is how much of a response body is read; a longer body fails the attempt
+	// with class too_large.
+	MaxRead = 1 << 20
+	// DefaultDeadlineMargin is kept free before the context's deadline (the Lambda
+	// deadline) for recording the result after the last attempt.
+	DefaultDeadlineMargin = time.Second
+	// minAttemptBudget is the least time worth starting a first attempt with.
+	minAttemptBudget = 10 * time.Millisecond
+)
+
+// Doer sends one HTTP request; *http.Client from egress.NewClient is the one to use.
+type Doer interface {
+	Do(req *http.Request) (*http.Response, error)
+}
+
+// Options tune a Sender. The zero Options is production: Policy defaults, MaxRead,
+// DefaultDeadlineMargin, the real clock and math/rand/v2.
+type Options struct {
+	Policy Policy
+	// ReadLimit caps the bytes read from a response body; zero means MaxRead.
+	ReadLimit int
+	// DeadlineMargin is subtracted from the context's deadline to get the hard deadline
+	// no attempt may run past; zero means DefaultDeadlineMargin, negative means none.
+	DeadlineMargin time.Duration
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// Sleep waits d or until ctx is done; nil means a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Rand returns a random int64 in [0, n) for jitter; nil means rand.Int64N.
+	Rand func(n int64) int64
+}
+
+// Request is a webhook request ready to send, as built from its templates, with the
+// secret values its authentication added.
+type Request struct {
+	Method string
+	URL    string
+	// Header lists the headers in order. Host, Content-Length, Transfer-Encoding,
+	// Connection, Keep-Alive, Proxy-Connection, Upgrade, TE, Trailer and
+	// Accept-Encoding are dropped: the transport sets them (it asks for gzip and
+	// decodes it, so the read limit applies to the decoded body).
+	Header []webhook.Header
+	Body   []byte
+	// ContentType is sent as Content-Type unless Header has one.
+	ContentType string
+	// Secrets are the values to redact from everything recorded or returned.
+	Secrets []string
+	// Timeout bounds one attempt, from connect to the end of the body; zero means
+	// webhook.DefaultTimeoutMs.
+	Timeout time.Duration
+}
+
+// Response is the response of the final attempt, redacted.
+type Response struct {
+	Status int
+	// Headers are sorted by name, values in the order received.
+	Headers []webhook.Header
+	// Body is the body up to the read limit.
+	Body string
+	// Truncated marks a body longer than the read limit.
+	Truncated bool
+	// ContentType is the response's Content-Type header.
+	ContentType string
+}
+
+// Result is everything a delivery produced. Every string in it is redacted.
+type Result struct {
+	// Request is the request as sent: the headers written on the wire by the first
+	// attempt that got that far (httptrace), else the headers given; the body capped
+	// at webhook.MaxRecordedBody.
+	Request webhook.RequestRecord
+	// Attempts has one record per try, bodies capped at webhook.MaxRecordedBody.
+	Attempts []webhook.Attempt
+	// Response is the final attempt's response; nil when it got none.
+	Response *Response
+	// Data is the decoded body of a successful response (nil for an empty body).
+	Data any
+	// Class is the final error class; empty on success.
+	Class webhook.ErrorClass
+	// Detail is a sentence for the user saying what went wrong; empty on success.
+	Detail string
+	// Cause is the underlying error for logs; its message is redacted, and errors.As
+	// still finds the original types in its chain.
+	Cause error
+}
+
+// OK reports whether the delivery succeeded.
+func (r *Result) OK() bool { return r.Class == "" }
+
+// Sender sends webhook requests through a guarded client. It is safe for concurrent use.
+type Sender struct {
+	client Doer
+	opts   Options
+	last   atomic.Pointer[cachedRedactor]
+}
+
+// New returns a Sender that sends with client.
+func New(client Doer, opts Options) *Sender {
+	if opts.ReadLimit <= 0 {
+		opts.ReadLimit = MaxRead
+	}
+	if opts.DeadlineMargin == 0 {
+		opts.DeadlineMargin = DefaultDeadlineMargin
+	} else if opts.DeadlineMargin < 0 {
+		opts.DeadlineMargin = 0
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Sleep == nil {
+		opts.Sleep = sleep
+	}
+	if opts.Rand == nil {
+		opts.Rand = rand.Int64N
+	}
+	return &Sender{client: client, opts: opts}
+}
+
+// Send makes one attempt, as the "Send test" button does.
+func (s *Sender) Send(ctx context.Context, req Request) Result {
+	return s.deliver(ctx, req, 1)
+}
+
+// SendWithRetry makes up to maxAttempts attempts under the retry policy. A retry starts
+// only if, after its delay, a whole attempt (req.Timeout) still fits before the hard
+// deadline; the first attempt's timeout is cut to the time left instead.
+func (s *Sender) SendWithRetry(ctx context.Context, req Request, maxAttempts int) Result {
+	return s.deliver(ctx, req, max(maxAttempts, 1))
+}
+
+// ignoredHeaders are set by the transport, never by a request.
+var ignoredHeaders = map[string]bool{
+	"Host": true, "Content-Length": true, "Transfer-Encoding": true, "Connection": true,
+	"Keep-Alive": true, "Proxy-Connection": true, "Upgrade": true, "Te": true, "Trailer": true,
+	"Accept-Encoding": true,
+}
+
+// buildHeader makes the header to send: names canonical, the ignored ones dropped,
+// Content-Type from contentType unless given. All values share one backing array.
+func buildHeader(hs []webhook.Header, contentType string) http.Header {
+	header := make(http.Header, len(hs)+1)
+	vals := make([]string, 0, len(hs)+1)
+	add := func(name, value string) {
+		if old, ok := header[name]; ok {
+			header[name] = append(old[:len(old):len(old)], value)
+			return
+		}
+		vals = append(vals, value)
+		header[name] = vals[len(vals)-1 : len(vals) : len(vals)]
+	}
+	for _, h := range hs {
+		name := textproto.CanonicalMIMEHeaderKey(h.Name)
+		if !ignoredHeaders[name] {
+			add(name, h.Value)
+		}
+	}
+	if contentType != "" && header["Content-Type"] == nil {
+		add("Content-Type", contentType)
+	}
+	return header
+}
+
+// givenHeaders lists the headers buildHeader sends, in the order given, for the record
+// when no attempt wrote any.
+func givenHeaders(hs []webhook.Header, contentType string) []webhook.Header {
+	out := make([]webhook.Header, 0, len(hs)+1)
+	hasType := false
+	for _, h := range hs {
+		name := textproto.CanonicalMIMEHeaderKey(h.Name)
+		if !ignoredHeaders[name] {
+			out = append(out, webhook.Header{Name: name, Value: h.Value})
+			hasType = hasType || name == "Content-Type"
+		}
+	}
+	if contentType != "" && !hasType {
+		out = append(out, webhook.Header{Name: "Content-Type", Value: contentType})
+	}
+	return out
+}
+
+// redactor returns the redactor for secrets and the request's credentials, reusing the
+// last one built when they are the same: consecutive sends usually share a connector.
+func (s *Sender) redactor(secrets []string, hs []webhook.Header) *redactor {
+	var key strings.Builder
+	for _, sec := range secrets {
+		key.WriteString(sec)
+		key.WriteByte(0)
+	}
+	key.WriteByte(1)
+	for _, h := range hs {
+		if strings.EqualFold(h.Name, "Authorization") || strings.EqualFold(h.Name, "Proxy-Authorization") {
+			key.WriteString(h.Value)
+			key.WriteByte(0)
+		}
+	}
+	k := key.String()
+	if c := s.last.Load(); c != nil && c.key == k {
+		return c.r
+	}
+	r := newRedactor(secrets, hs)
+	s.last.Store(&cachedRedactor{key: k, r: r})
+	return r
+}
+
+// cachedRedactor is a redactor with the inputs it was built from.
+type cachedRedactor struct {
+	key string
+	r   *redactor
+}
+
+func (s *Sender) deliver(ctx context.Context, req Request, maxAttempts int) (res Result) {
+	red := s.redactor(req.Secrets, req.Header)
+	header := buildHeader(req.Header, req.ContentType)
+	res = Result{Request: webhook.RequestRecord{Method: req.Method, URL: red.URL(req.URL)}}
+	wired := false // whether Request.Headers are the ones written on the wire
+	defer func() {
+		if !wired {
+			res.Request.Headers = redactHeaders(red, givenHeaders(req.Header, req.ContentType), true)
+		}
+	}()
+	res.Request.Body, _ = red.capped(string(req.Body), webhook.MaxRecordedBody)
+
+	if err := validate(req.Method, header); err != nil {
+		res.Class, res.Detail = webhook.ClassRender, red.String(err.Error())
+		res.Cause = &redactedError{msg: res.Detail, err: err}
+		return res
+	}
+	var body io.Reader
+	if len(req.Body) > 0 {
+		body = bytes.NewReader(req.Body)
+	}
+	base, err := http.NewRequest(req.Method, req.URL, body)
+	if err != nil {
+		var ue *url.Error
+		if !errors.As(err, &ue) {
+			res.Class, res.Detail = webhook.ClassRender, red.String("the request cannot be built: "+err.Error())
+			res.Cause = &redactedError{msg: res.Detail, err: err}
+			return res
+		}
+		be := &egress.BlockedError{Reason: egress.Unparsable, URL: req.URL, Cause: ue.Err}
+		f := failure{class: webhook.ClassBlocked, detail: be.Error()}
+		res.Attempts = append(res.Attempts, webhook.Attempt{StartedAt: s.opts.Now(), ErrorClass: f.class, Error: red.String(f.detail)})
+		s.fail(&res, red, f, be, "")
+		return res
+	}
+	base.Header = header // the client and transport only read it
+
+	timeout := req.Timeout
+	if timeout <= 0 {
+		timeout = webhook.DefaultTimeoutMs * time.Millisecond
+	}
+	deadline, hasDeadline := ctx.Deadline()
+	if hasDeadline {
+		deadline = deadline.Add(-s.opts.DeadlineMargin)
+	}
+	for attempt := 1; ; attempt++ {
+		budget := timeout
+		if hasDeadline {
+			budget = min(budget, deadline.Sub(s.opts.Now()))
+		}
+		if budget < minAttemptBudget {
+			s.fail(&res, red, failure{class: webhook.ClassTimeout,
+				detail: "no time was left before the deadline to send the request"}, context.DeadlineExceeded, "")
+			return res
+		}
+		var wire *wireHeaders
+		if !wired {
+			wire = &wireHeaders{list: make([]webhook.Header, 0, len(header)+4)}
+		}
+		out := s.attempt(ctx, base, attempt, budget, red, wire)
+		res.Attempts = append(res.Attempts, out.record)
+		res.Response = out.response
+		if wire != nil && wire.done() {
+			res.Request.Headers = redactHeaders(red, wire.fields(), true)
+			wired = true
+		}
+		if out.fail.class == "" {
+			res.Data = out.data
+			return res
+		}
+		o := Outcome{Class: out.fail.class, Status: out.record.Status, HostNotFound: out.fail.notFound}
+		if out.response != nil {
+			o.RetryAfter = out.retryAfter
+		}
+		if attempt >= maxAttempts {
+			s.fail(&res, red, out.fail, out.err, "")
+			return res
+		}
+		step := s.opts.Policy.Next(attempt, o, s.opts.Now(), s.opts.Rand)
+		if !step.Retry {
+			s.fail(&res, red, out.fail, out.err, "")
+			return res
+		}
+		if hasDeadline && deadline.Sub(s.opts.Now().Add(step.Delay)) < timeout {
+			why := fmt.Sprintf("not retried: another attempt of up to %s would not finish before the deadline", timeout)
+			if step.RetryAfter {
+				why = fmt.Sprintf("not retried: the endpoint asked to wait %s (Retry-After), which with another attempt of up to %s would end after the deadline", step.Delay, timeout)
+			}
+			s.fail(&res, red, out.fail, out.err, why)
+			return res
+		}
+		if err := s.opts.Sleep(ctx, step.Delay); err != nil {
+			s.fail(&res, red, out.fail, out.err, "not retried: the request was cancelled while waiting to retry")
+			return res
+		}
+	}
+}
+
+// fail sets the final class, detail and cause.
+func (s *Sender) fail(res *Result, red *redactor, f failure, cause error, why string) {
+	res.Class = f.class
+	detail := f.detail
+	if n := len(res.Attempts); n > 1 {
+		detail = fmt.Sprintf("%s (after %d attempts)", detail, n)
+	}
+	if why != "" {
+		detail += "; " + why
+	}
+	res.Detail = red.String(detail)
+	if cause == nil {
+		cause = errors.New(f.detail)
+	}
+	res.Cause = &redactedError{msg: red.String(cause.Error()), err: cause}
+}
+
+type attemptResult struct {
+	record     webhook.Attempt
+	response   *Response
+	retryAfter string
+	data       any
+	fail       failure
+	err        error
+}
+
+// readBuffer is a pooled buffer for reading a body through a limit.
+type readBuffer struct {
+	bytes.Buffer
+	lr io.LimitedReader
+}
+
+var bufPool = sync.Pool{New: func() any { return new(readBuffer) }}
+
+// attempt makes try number n of base within budget and records it; wire, when not
+// nil, records the header fields written.
+func (s *Sender) attempt(ctx context.Context, base *http.Request, n int, budget time.Duration, red *redactor, wire *wireHeaders) (out attemptResult) {
+	start := s.opts.Now()
+	out.record.StartedAt = start
+	defer func() {
+		out.record.DurationMs = s.opts.Now().Sub(start).Milliseconds()
+		if out.fail.class != "" {
+			out.record.ErrorClass = out.fail.class
+			out.record.Error = red.String(out.fail.detail)
+		}
+	}()
+	actx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	if wire != nil {
+		actx = httptrace.WithClientTrace(actx, wire.trace())
+	}
+	hreq := base.WithContext(actx)
+	if n > 1 && base.GetBody != nil {
+		hreq.Body, _ = base.GetBody() // a fresh reader: the first attempt used up base.Body
+	}
+	host := base.URL.Host
+
+	resp, err := s.client.Do(hreq)
+	if err != nil {
+		if resp != nil && resp.Body != nil {
+			resp.Body.Close()
+		}
+		out.fail = classifyError(err, actx, budget, host, false)
+		out.err = err
+		return out
+	}
+	defer resp.Body.Close()
+	if actx.Err() != nil {
+		// The headers came only as the attempt ended (the transport can still read a
+		// response the server sends on seeing the client give up): no answer in time.
+		out.fail = classifyError(actx.Err(), actx, budget, host, false)
+		out.err = actx.Err()
+		return out
+	}
+
+	buf := bufPool.Get().(*readBuffer)
+	buf.Reset()
+	defer func() {
+		buf.lr.R = nil
+		if buf.Cap() <= 64<<10 {
+			bufPool.Put(buf)
+		}
+	}()
+	limit := s.opts.ReadLimit
+	buf.lr = io.LimitedReader{R: resp.Body, N: int64(limit) + 1}
+	_, readErr := buf.ReadFrom(&buf.lr)
+	raw := buf.Bytes()
+	truncated := len(raw) > limit
+	if truncated {
+		raw = raw[:limit]
+	}
+
+	r := &Response{Status: resp.StatusCode, Truncated: truncated, ContentType: resp.Header.Get("Content-Type")}
+	r.Headers = responseHeaders(red, resp.Header)
+	text := string(raw)
+	redacted := red.String(text)
+	r.Body = redacted
+	out.response = r
+	out.retryAfter = resp.Header.Get("Retry-After")
+	out.record.Status = resp.StatusCode
+	out.record.Headers = r.Headers
+	out.record.Body, out.record.Truncated = capText(redacted, webhook.MaxRecordedBody)
+	out.record.Truncated = out.record.Truncated || truncated
+
+	switch {
+	case readErr == nil && actx.Err() != nil:
+		// The transport may end a cancelled body with a clean EOF (the server finishing
+		// the response as it sees the client go); the body cannot be trusted whole.
+		readErr = actx.Err()
+		fallthrough
+	case readErr != nil:
+		out.fail = classifyError(readErr, actx, budget, host, true)
+		out.err = readErr
+		return out
+	case truncated:
+		out.fail = failure{class: webhook.ClassTooLarge,
+			detail: fmt.Sprintf("the response body is larger than %s, the most a webhook may read", byteSize(limit))}
+		out.err = errors.New(out.fail.detail)
+		return out
+	}
+	if f, ok := classifyStatus(resp.StatusCode); !ok {
+		out.fail = f
+		out.err = errors.New(f.detail)
+		return out
+	}
+	data, err := Decode(r.ContentType, raw)
+	if err != nil {
+		out.fail = failure{class: webhook.ClassDecode, detail: err.Error()}
+		out.err = err
+		return out
+	}
+	out.data = red.Data(data)
+	return out
+}
+
+// capText cuts s to at most limit bytes on a rune boundary.
+func capText(s string, limit int) (string, bool) {
+	if len(s) <= limit {
+		return s, false
+	}
+	i := limit
+	for i > 0 && !utf8RuneStart(s[i]) {
+		i--
+	}
+	return s[:i], true
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+func byteSize(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// redactHeaders redacts a header list for the record.
+func redactHeaders(red *redactor, hs []webhook.Header, request bool) []webhook.Header {
+	out := make([]webhook.Header, len(hs))
+	for i, h := range hs {
+		v := h.Value
+		if request {
+			v = red.requestHeader(h.Name, v)
+		} else {
+			v = red.headerValue(v)
+		}
+		out[i] = webhook.Header{Name: red.String(h.Name), Value: v}
+	}
+	return out
+}
+
+// responseHeaders lists h sorted by name, values in the order received, redacted.
+func responseHeaders(red *redactor, h http.Header) []webhook.Header {
+	names := make([]string, 0, len(h))
+	n := 0
+	for k, vs := range h {
+		names = append(names, k)
+		n += len(vs)
+	}
+	slices.Sort(names)
+	out := make([]webhook.Header, 0, n)
+	for _, k := range names {
+		for _, v := range h[k] {
+			out = append(out, webhook.Header{Name: k, Value: red.headerValue(v)})
+		}
+	}
+	return out
+}
+
+// validate refuses a method or header the transport would reject, before anything is
+// sent: these are faults of the built request, so the class is render.
+func validate(method string, h http.Header) error {
+	if method == "" || !isToken(method) {
+		return fmt.Errorf("the request method %q is not valid", method)
+	}
+	for name, vs := range h {
+		if !isToken(name) {
+			return fmt.Errorf("the header name %q is not valid", name)
+		}
+		for _, v := range vs {
+			for i := 0; i < len(v); i++ {
+				if c := v[i]; c < 0x20 && c != '\t' || c == 0x7f {
+					return fmt.Errorf("the value of header %s contains a control character (such as a line break)", name)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0 {
+			continue
+		}
+		return false
+	}
+	return s != ""
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// redactedError carries a redacted message for logs while keeping the original chain
+// for errors.Is and errors.As.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// wireHeaders records the header fields the transport writes for the first hop of one
+// attempt, through httptrace; later hops (redirects) are ignored. Trace callbacks may
+// run on the transport's writer goroutine, hence the mutex.
+type wireHeaders struct {
+	mu       sync.Mutex
+	list     []webhook.Header
+	complete bool
+}
+
+func (w *wireHeaders) trace() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
+		WroteHeaderField: func(key string, values []string) {
+			if strings.HasPrefix(key, ":") {
+				return // HTTP/2 pseudo-headers
+			}
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			if w.complete {
+				return
+			}
+			name := textproto.CanonicalMIMEHeaderKey(key)
+			for _, v := range values {
+				w.list = append(w.list, webhook.Header{Name: name, Value: v})
+			}
+		},
+		WroteHeaders: func() {
+			w.mu.Lock()
+			w.complete = true
+			w.mu.Unlock()
+		},
+	}
+}
+
+func (w *wireHeaders) done() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.complete
+}
+
+func (w *wireHeaders) fields() []webhook.Header {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.list
+}
