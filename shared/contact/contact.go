@@ -44,6 +44,7 @@ func Find(ctx context.Context, s Store, id Identity) (webhook.Contact, error) {
 	if id.IsZero() {
 		return webhook.Contact{}, fmt.Errorf("find contact: nothing identifies it: %w", webhook.ErrNotFound)
 	}
+	id.Phone = NormalizePhone(id.Phone)
 	if id.ContactID != "" {
 		return s.GetContact(ctx, id.ContactID)
 	}
