@@ -275,6 +275,9 @@ func (c *compiler) prepareReferences(n parse.Node) {
 	if !ok {
 		return
 	}
+	if r.Alternate != nil {
+		c.prepareReferences(r.Alternate)
+	}
 	c.refInfos[r] = analyseReference(r)
 	t := r.FirstToken()
 	img := t.Image

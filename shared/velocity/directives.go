@@ -565,7 +565,7 @@ func (n *evaluateNode) render(st *state) error {
 	}
 	c := newCompiler(st.t.name, st.t, st)
 	tree, perr := parse.Parse(st.t.name, src, &parse.Options{MacroDefined: c.macroDefined,
-		MaxDepth: st.cfg.limits.ParseDepth})
+		MaxDepth: st.cfg.limits.ParseDepth, Alternates: !st.t.cfg.velocity17})
 	if perr != nil {
 		return st.renderError(n.at, "ParseErrorException", "", "#evaluate: "+perr.Error(), perr)
 	}

@@ -66,7 +66,8 @@ func (c *compiler) stringLiteral(pn *parse.StringNode) node {
 	if !n.comment {
 		src += " "
 	}
-	tree, err := parse.Parse(c.name, src, &parse.Options{MacroDefined: c.macroDefined, MaxDepth: c.t.cfg.limits.withDefaults().ParseDepth})
+	tree, err := parse.Parse(c.name, src, &parse.Options{MacroDefined: c.macroDefined,
+		MaxDepth: c.t.cfg.limits.withDefaults().ParseDepth, Alternates: !c.t.cfg.velocity17})
 	at := c.pos(pn)
 	if err != nil {
 		c.fail("ParseErrorException", "Failed to parse String literal at "+c.name+"[line "+itoa(at.Line)+", column "+itoa(at.Col)+"]: "+err.Error(), at)

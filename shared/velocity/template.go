@@ -99,6 +99,8 @@ type config struct {
 	resolver Resolver
 	strict   bool
 	limits   Limits
+	// velocity17 turns off the syntax Flowhook adds to Velocity 1.7.
+	velocity17 bool
 }
 
 // Option configures Parse and Execute. Options given to Execute override those
@@ -119,6 +121,12 @@ func StrictReferences(on bool) Option { return func(c *config) { c.strict = on }
 
 // WithLimits sets the limits; zero fields keep their defaults.
 func WithLimits(l Limits) Option { return func(c *config) { c.limits = l } }
+
+// Velocity17Syntax makes Parse accept exactly the syntax of Apache Velocity 1.7,
+// without the alternate values ${a|'default'} that Flowhook (after Reteno and
+// Velocity 2) accepts by default: there, as in 1.7, they are syntax errors.
+// It matters to Parse only.
+func Velocity17Syntax() Option { return func(c *config) { c.velocity17 = true } }
 
 // ParseError is a syntax error in a template, or an error Velocity 1.7 reports
 // while preparing the parsed template (a malformed #foreach, #macro or #define).
@@ -190,7 +198,7 @@ func Parse(name, src string, opts ...Option) (*Template, error) {
 		o(&t.cfg)
 	}
 	lim := t.cfg.limits.withDefaults()
-	tree, err := parse.Parse(name, src, &parse.Options{MaxDepth: lim.ParseDepth})
+	tree, err := parse.Parse(name, src, &parse.Options{MaxDepth: lim.ParseDepth, Alternates: !t.cfg.velocity17})
 	if err != nil {
 		return nil, parseErrorOf(err)
 	}

@@ -63,6 +63,16 @@ type lexer struct {
 
 	lines *lineIndex
 	err   *lexError
+
+	// The alternate-value extension: ${a|'default'}.
+	alternates bool
+	formal     []int // stack depths of the formal references (${) being lexed
+	alts       []alt // the alternates being lexed
+}
+
+type alt struct {
+	depth  int // stack depth inside the alternate
+	braces int // map literal braces open inside it
 }
 
 func newLexer(src string, lines *lineIndex) *lexer {
@@ -352,6 +362,21 @@ func (l *lexer) tokenAction(t *Token) {
 		l.state = sRefModifier
 	case RCurly:
 		l.pop()
+	case LCurly:
+		if l.alternates {
+			l.formal = append(l.formal, len(l.stack))
+		}
+	case Pipe:
+		l.push()
+		l.state = sRefMod2
+		l.alts = append(l.alts, alt{depth: len(l.stack)})
+	case AltRCurly:
+		l.alts = l.alts[:len(l.alts)-1]
+		l.pop() // back in the reference
+		l.pop() // and out of it, as "}" does
+		if len(l.formal) > 0 {
+			l.formal = l.formal[:len(l.formal)-1]
+		}
 	}
 }
 
@@ -389,6 +414,11 @@ func (l *lexer) match(p int) (Kind, int) {
 		}
 	}
 	c := s[0]
+	if l.alternates {
+		if k, n := l.matchAlternate(c); n > 0 {
+			return k, n
+		}
+	}
 	switch l.state {
 	case sDefault:
 		try(EscapeDirective, mEscapeDirective(s))
@@ -550,6 +580,39 @@ func (l *lexer) match(p int) (Kind, int) {
 		}
 	}
 	return best, bestN
+}
+
+// matchAlternate recognises the tokens of ${a|'default'}: the "|" right after a
+// formal reference's name or parts, and the "}" that closes the alternate. A plain
+// reference nested in the alternate ends at that "}".
+func (l *lexer) matchAlternate(c byte) (Kind, int) {
+	depth := len(l.stack)
+	for len(l.formal) > 0 && l.formal[len(l.formal)-1] > depth {
+		l.formal = l.formal[:len(l.formal)-1]
+	}
+	for len(l.alts) > 0 && l.alts[len(l.alts)-1].depth > depth+1 {
+		l.alts = l.alts[:len(l.alts)-1]
+	}
+	inRef := l.state == sReference || l.state == sRefModifier
+	switch {
+	case c == '|' && inRef && len(l.formal) > 0 && l.formal[len(l.formal)-1] == depth:
+		return Pipe, 1
+	case c == '}' && inRef && len(l.alts) > 0 && l.alts[len(l.alts)-1].depth+1 == depth &&
+		(len(l.formal) == 0 || l.formal[len(l.formal)-1] != depth):
+		return ReferenceTerminator, 1 // a plain reference inside the alternate ends here
+	case l.state == sRefMod2 && len(l.alts) > 0 && l.alts[len(l.alts)-1].depth == depth:
+		a := &l.alts[len(l.alts)-1]
+		switch c {
+		case '{':
+			a.braces++
+		case '}':
+			if a.braces == 0 {
+				return AltRCurly, 1
+			}
+			a.braces--
+		}
+	}
+	return 0, 0
 }
 
 func (l *lexer) operators(s string, try func(Kind, int)) {

@@ -228,9 +228,13 @@ type ReferenceNode struct {
 	span
 	// Parts are the IdentifierNode, MethodNode and IndexNode after the root.
 	Parts []Node
+	// Alternate is the value after "|" in ${a|'default'} (Velocity 2 syntax, which
+	// Velocity 1.7 rejects), or nil.
+	Alternate Node
 }
 
-// Children returns the parts.
+// Children returns the parts (the alternate, not a node of the reference
+// engine's tree, is not among them).
 func (n *ReferenceNode) Children() []Node { return n.Parts }
 
 // IdentifierNode is a property name after a dot.

@@ -33,6 +33,9 @@ type Options struct {
 	// MaxDepth bounds the nesting of directives, references and expressions;
 	// 0 means 1000.
 	MaxDepth int
+	// Alternates accepts ${a|'default'} (Velocity 2's alternate values, a syntax
+	// error in Velocity 1.7); the alternate is a reference or a literal.
+	Alternates bool
 }
 
 // Error is a syntax error at a position of a template.
@@ -71,8 +74,10 @@ func Parse(name, src string, opts *Options) (t *Tree, err error) {
 	}
 	lines := newLineIndex(src)
 	tree := &Tree{Name: name, Source: src}
+	lex := newLexer(src, lines)
+	lex.alternates = opts.Alternates
 	p := &parser{
-		lex:        newLexer(src, lines),
+		lex:        lex,
 		tree:       tree,
 		lines:      lines,
 		opts:       opts,
@@ -1116,10 +1121,22 @@ func (p *parser) reference() *ReferenceNode {
 		}
 	}
 	if formal {
-		if p.ntk() != RCurly {
-			p.unexpected(`"}" to close ${`)
+		if p.ntk() == Pipe {
+			p.consume(Pipe)
+			if k := p.ntk(); k == AltRCurly || k == Pipe {
+				p.unexpected(`a value after "|"`)
+			}
+			n.Alternate = p.parameter()
+			if p.ntk() != AltRCurly {
+				p.unexpected(`"}" to close ${...|...}`)
+			}
+			p.consume(AltRCurly)
+		} else {
+			if p.ntk() != RCurly {
+				p.unexpected(`"}" to close ${`)
+			}
+			p.consume(RCurly)
 		}
-		p.consume(RCurly)
 	}
 	p.close(&n.span)
 	return n

@@ -71,6 +71,10 @@ const (
 	ReferenceTerminator Kind = 70 // special token: the character ending a reference
 	DirectiveTerminator Kind = 71 // special token: the character after a # that starts no directive
 	EmptyIndex          Kind = 72 // "$[", "$![", "$\![" or "$."
+
+	// Kinds of the alternate-value extension ${a|'default'}, which Velocity 1.7 lacks.
+	Pipe        Kind = 100 // "|" after the name in ${a|...}
+	AltRCurly   Kind = 101 // "}" ending ${a|...}
 )
 
 // MORE and SKIP kinds of the reference token manager; internal to the lexer.
@@ -103,6 +107,7 @@ var kindNames = map[Kind]string{
 	Word: "<WORD>", BracketedWord: "<BRACKETED_WORD>", Identifier: "<IDENTIFIER>", Dot: "<DOT>",
 	LCurly: `"{"`, RCurly: `"}"`, ReferenceTerminator: "<REFERENCE_TERMINATOR>",
 	DirectiveTerminator: "<DIRECTIVE_TERMINATOR>", EmptyIndex: "<EMPTY_INDEX>",
+	Pipe: `"|"`, AltRCurly: `"}"`,
 }
 
 // String returns the kind's name as the reference parser's token image table spells it.

@@ -1,0 +1,214 @@
+// Command velocity renders Velocity templates with Flowhook's engine, the way the
+// reference oracle (/work/shared/velocity-oracle/render.sh) renders them with Apache
+// Velocity 1.7, so the two can be compared.
+//
+//	velocity [--flowhook] TEMPLATE.vm [CONTEXT.json]   render to stdout; errors to stderr, exit 1
+//	velocity [--flowhook] --batch DIR                  DIR/NAME.vm (+ NAME.json) -> NAME.out or NAME.err
+//
+// Templates are parsed as Velocity 1.7 parses them, like the oracle; --flowhook
+// accepts Flowhook's additions to the syntax as well (${a|'default'}).
+//
+// The context is the JSON object's top-level keys, with the tools the oracle
+// registers ($mathTool, $numberTool, $dateTool, $esc, ...) under them. A top-level
+// "contact" object is the contact: its fields are also visible as top-level
+// variables, looked up without regard to case, and its timeZone is the contact's
+// time zone for the date tool. In batch mode NAME.err holds one line,
+// "Kind: message [line L, column C]", Kind being the reference engine's exception
+// class.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/flowhook/flowhook/shared/velocity"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	parseOpts = []velocity.Option{velocity.Velocity17Syntax()}
+	if len(args) > 0 && args[0] == "--flowhook" {
+		parseOpts = nil
+		args = args[1:]
+	}
+	if len(args) == 2 && args[0] == "--batch" {
+		if err := batch(args[1], stderr); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		return 0
+	}
+	if len(args) < 1 || len(args) > 2 || strings.HasPrefix(args[0], "--") {
+		fmt.Fprintln(stderr, "usage: velocity [--flowhook] TEMPLATE.vm [CONTEXT.json] | [--flowhook] --batch DIR")
+		return 2
+	}
+	jsonPath := ""
+	if len(args) == 2 {
+		jsonPath = args[1]
+	}
+	src, err := os.ReadFile(args[0])
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	out, err := renderCase(filepath.Base(args[0]), string(src), jsonPath)
+	if err != nil {
+		fmt.Fprintln(stderr, describe(err))
+		return 1
+	}
+	if _, err := io.WriteString(stdout, out); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// parseOpts are the options templates are parsed with.
+var parseOpts []velocity.Option
+
+// inputError is a context file that cannot be used.
+type inputError struct{ err error }
+
+func (e *inputError) Error() string { return e.err.Error() }
+
+// renderCase renders one template with the context in jsonPath ("" or a missing
+// file: an empty context).
+func renderCase(name, src, jsonPath string) (string, error) {
+	data, opts, err := loadContext(jsonPath)
+	if err != nil {
+		return "", &inputError{err}
+	}
+	t, err := velocity.Parse(name, src, parseOpts...)
+	if err != nil {
+		return "", err
+	}
+	var b bytes.Buffer
+	err = t.Execute(context.Background(), &b, data, opts...)
+	return b.String(), err
+}
+
+// loadContext reads a context file as the oracle does.
+func loadContext(path string) (map[string]any, []velocity.Option, error) {
+	contact := ""
+	var fields *velocity.Map
+	var jsonData *velocity.Map
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, nil, err
+		}
+		if strings.TrimSpace(string(b)) != "" {
+			v, err := velocity.DecodeJSON(bytes.NewReader(b))
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", path, err)
+			}
+			m, ok := v.(*velocity.Map)
+			if !ok {
+				return nil, nil, fmt.Errorf("%s: top level must be a JSON object", path)
+			}
+			jsonData = m
+			if c, ok := m.Get("contact"); ok {
+				if cm, ok := c.(*velocity.Map); ok {
+					fields = cm
+					if tz, ok := cm.Get("timeZone"); ok {
+						contact, _ = tz.(string)
+					}
+				}
+			}
+		}
+	}
+	data := tools(contact)
+	if jsonData != nil {
+		jsonData.Range(func(k string, v any) bool {
+			data[k] = v
+			return true
+		})
+	}
+	var opts []velocity.Option
+	if fields != nil {
+		opts = append(opts, velocity.WithResolver(velocity.NewFieldResolver(fields)))
+	}
+	return data, opts, nil
+}
+
+// describe formats an error as the oracle's batch mode does:
+// "Kind: message [line L, column C]", on one line.
+func describe(err error) string {
+	kind, msg, line, col := "VelocityException", err.Error(), 0, 0
+	var pe *velocity.ParseError
+	var re *velocity.RenderError
+	var le *velocity.LimitError
+	var ie *inputError
+	switch {
+	case errors.As(err, &ie):
+		kind, msg = "OracleInputError", ie.Error()
+	case errors.As(err, &pe):
+		kind, msg, line, col = pe.Kind, pe.Msg, pe.Line, pe.Col
+	case errors.As(err, &re):
+		kind, msg, line, col = re.Kind, re.Msg, re.Line, re.Col
+	case errors.As(err, &le):
+		kind, line, col = "LimitExceededException", le.Line, le.Col
+	}
+	msg = strings.Join(strings.Fields(msg), " ")
+	if line > 0 {
+		return fmt.Sprintf("%s: %s [line %d, column %d]", kind, msg, line, col)
+	}
+	return fmt.Sprintf("%s: %s", kind, msg)
+}
+
+// batch renders every DIR/NAME.vm into DIR/NAME.out, or DIR/NAME.err on error,
+// removing the other file of the pair.
+func batch(dir string, stderr io.Writer) error {
+	vms, err := filepath.Glob(filepath.Join(dir, "*.vm"))
+	if err != nil {
+		return err
+	}
+	sort.Strings(vms)
+	start := time.Now()
+	ok, failed := 0, 0
+	for _, vm := range vms {
+		base := strings.TrimSuffix(vm, ".vm")
+		src, err := os.ReadFile(vm)
+		var out string
+		if err == nil {
+			out, err = renderCase(filepath.Base(vm), string(src), base+".json")
+		} else {
+			err = &inputError{err}
+		}
+		if err == nil {
+			if werr := os.WriteFile(base+".out", []byte(out), 0o644); werr != nil {
+				return werr
+			}
+			if rerr := os.Remove(base + ".err"); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+				return rerr
+			}
+			ok++
+			continue
+		}
+		var ie *inputError
+		if errors.As(err, &ie) {
+			fmt.Fprintf(stderr, "%s: cannot read case: %v\n", filepath.Base(vm), ie.err)
+		}
+		if werr := os.WriteFile(base+".err", []byte(describe(err)+"\n"), 0o644); werr != nil {
+			return werr
+		}
+		if rerr := os.Remove(base + ".out"); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+			return rerr
+		}
+		failed++
+	}
+	fmt.Fprintf(stderr, "batch %s: %d templates, %d rendered, %d errors, %d ms\n",
+		dir, len(vms), ok, failed, time.Since(start).Milliseconds())
+	return nil
+}
