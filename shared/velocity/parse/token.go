@@ -73,8 +73,8 @@ const (
 	EmptyIndex          Kind = 72 // "$[", "$![", "$\![" or "$."
 
 	// Kinds of the alternate-value extension ${a|'default'}, which Velocity 1.7 lacks.
-	Pipe        Kind = 100 // "|" after the name in ${a|...}
-	AltRCurly   Kind = 101 // "}" ending ${a|...}
+	Pipe      Kind = 100 // "|" after the name in ${a|...}
+	AltRCurly Kind = 101 // "}" ending ${a|...}
 )
 
 // MORE and SKIP kinds of the reference token manager; internal to the lexer.
