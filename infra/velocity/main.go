@@ -5,8 +5,9 @@
 //	velocity [--flowhook] TEMPLATE.vm [CONTEXT.json]   render to stdout; errors to stderr, exit 1
 //	velocity [--flowhook] --batch DIR                  DIR/NAME.vm (+ NAME.json) -> NAME.out or NAME.err
 //
-// Templates are parsed as Velocity 1.7 parses them, like the oracle; --flowhook
-// accepts Flowhook's additions to the syntax as well (${a|'default'}).
+// Templates are parsed as Velocity 1.7 parses them and the tools are Velocity
+// Tools 2.0's, like the oracle's; --flowhook turns on Flowhook's additions: the
+// ${a|'default'} syntax and Reteno's $dateTool methods.
 //
 // The context is the JSON object's top-level keys, with the tools the oracle
 // registers ($mathTool, $numberTool, $dateTool, $esc, ...) under them. A top-level
@@ -37,9 +38,9 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	parseOpts = []velocity.Option{velocity.Velocity17Syntax()}
+	parseOpts, flowhook = []velocity.Option{velocity.Velocity17Syntax()}, false
 	if len(args) > 0 && args[0] == "--flowhook" {
-		parseOpts = nil
+		parseOpts, flowhook = nil, true
 		args = args[1:]
 	}
 	if len(args) == 2 && args[0] == "--batch" {
@@ -74,8 +75,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// parseOpts are the options templates are parsed with.
-var parseOpts []velocity.Option
+// parseOpts are the options templates are parsed with; flowhook adds Reteno's
+// date methods to the tools.
+var (
+	parseOpts []velocity.Option
+	flowhook  bool
+)
 
 // inputError is a context file that cannot be used.
 type inputError struct{ err error }
@@ -128,7 +133,7 @@ func loadContext(path string) (map[string]any, []velocity.Option, error) {
 			}
 		}
 	}
-	data := tools(contact)
+	data := toolsFor(contact, flowhook)
 	if jsonData != nil {
 		jsonData.Range(func(k string, v any) bool {
 			data[k] = v

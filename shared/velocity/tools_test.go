@@ -1,6 +1,13 @@
 package velocity_test
 
-// goldenTools returns the tools the oracle registers, by name.
+import (
+	"time"
+
+	"github.com/flowhook/flowhook/shared/velocity/tools"
+)
+
+// goldenTools returns the tools the oracle registers, by name: Velocity Tools 2.0
+// for en_US in UTC, without Flowhook's Reteno methods.
 func goldenTools() map[string]any {
-	return map[string]any{}
+	return tools.Standard(tools.Config{TimeZone: time.UTC, NoReteno: true})
 }
