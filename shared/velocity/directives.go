@@ -388,58 +388,64 @@ func (s *foreachScope) replacedValue() any {
 }
 
 // iterator walks a collection as Java's fail-fast iterators do. A list's iterator
-// ends when its position reaches the list's current size and fails
-// (ConcurrentModificationException) when the list changed since the last step; a
-// map's iterator walks the entries present at the start and fails at the next
-// step after a change.
+// ends when its position reaches the list's current size; a map's walks the keys
+// present at the start, reading their current values. Both fail
+// (ConcurrentModificationException) at the step after an element was added or
+// removed.
 type iterator struct {
-	src      any // a list, or the map of a map iteration
-	cursor   int
-	mod      int
-	snapshot []any // the elements of a map iteration or an array
-	isMap    bool
+	src    any // a list or a map; nil for an array
+	cursor int
+	mod    int
+	view   jclass // for a map: clsValues, clsKeySet or clsEntrySet
+	keys   []string
+	fixed  []any // an array's elements
 }
 
 func (st *state) iterate(v any) *iterator {
 	v = st.resolve(v)
-	switch classOf(v) {
+	c := classOf(v)
+	switch c {
 	case clsArrayList:
 		return &iterator{src: v, mod: st.modCount(v)}
 	case clsLinkedHashMap, clsHashMap, clsSortedMap:
-		return &iterator{src: v, mod: st.modCount(v), isMap: true,
-			snapshot: st.iterItems(&mapView{m: v, cls: clsValues})}
+		return st.mapIterator(v, clsValues)
 	case clsKeySet, clsValues, clsEntrySet:
-		m := v.(*mapView).m
-		return &iterator{src: m, mod: st.modCount(m), isMap: true, snapshot: st.iterItems(v)}
+		return st.mapIterator(v.(*mapView).m, c)
 	case clsStringArray, clsObjectArray:
-		return &iterator{snapshot: v.(*javaArray).items}
+		return &iterator{fixed: v.(*javaArray).items}
 	case clsForeachScope:
 		return &iterator{}
 	}
 	return nil
 }
 
-// modCount identifies the state of a container for fail-fast iteration.
+func (st *state) mapIterator(m any, view jclass) *iterator {
+	m = st.resolve(m)
+	it := &iterator{src: m, mod: st.modCount(m), view: view, keys: make([]string, 0, mapLen(m))}
+	rangeMap(m, func(k string, _ any) bool {
+		it.keys = append(it.keys, k)
+		return true
+	})
+	return it
+}
+
+// modCount is the number of structural changes of a container.
 func (st *state) modCount(v any) int {
 	switch x := st.resolve(v).(type) {
 	case *List:
-		return x.mod + 1<<20*boolInt(x.owner == st)
+		return x.mod
 	case *Map:
-		return x.mod + 1<<20*boolInt(x.owner == st)
-	}
-	return 0
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
+		return x.mod
 	}
 	return 0
 }
 
 func (it *iterator) hasNext(st *state) (bool, error) {
-	if it.src == nil || it.isMap {
-		return it.cursor < len(it.snapshot), nil
+	switch {
+	case it.src == nil:
+		return it.cursor < len(it.fixed), nil
+	case it.keys != nil:
+		return it.cursor < len(it.keys), nil
 	}
 	return it.cursor != len(st.listItems(it.src)), nil
 }
@@ -449,8 +455,25 @@ func (it *iterator) next(st *state, at parse.Pos) (any, error) {
 		return nil, st.renderError(at, "ConcurrentModificationException", "java.util.ConcurrentModificationException",
 			"the list or map was changed while #foreach went through it", nil)
 	}
-	items := it.snapshot
-	if it.src != nil && !it.isMap {
+	if it.keys != nil {
+		k := it.keys[it.cursor]
+		it.cursor++
+		m := st.resolve(it.src)
+		v, _ := mapGet(m, k)
+		switch it.view {
+		case clsKeySet:
+			return keyValue(k), nil
+		case clsEntrySet:
+			var owner *Map
+			if mm, ok := m.(*Map); ok {
+				owner = mm
+			}
+			return &mapEntry{m: owner, key: k, val: v}, nil
+		}
+		return v, nil
+	}
+	items := it.fixed
+	if it.src != nil {
 		items = st.listItems(it.src)
 	}
 	if it.cursor >= len(items) {
@@ -711,7 +734,8 @@ func (n *macroCallNode) render(st *state) error {
 	}
 	if st.macroDepth >= st.cfg.limits.MacroDepth {
 		if st.cfg.limits.MacroDepth == DefaultMacroDepth {
-			return st.renderError(n.at, "MacroOverflowException", "",
+			// Velocity reports the macro's body, where the macro is defined.
+			return st.renderError(def.body.pos(), "MacroOverflowException", "",
 				"Max calling depth of "+itoa(st.cfg.limits.MacroDepth)+" was exceeded in macro '"+n.name+"'", nil)
 		}
 		return st.limitError("macro depth", int64(st.cfg.limits.MacroDepth), n.at)

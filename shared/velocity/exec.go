@@ -408,13 +408,15 @@ func (st *state) mutableList(v any) *List {
 		return c.(*List)
 	}
 	var items []any
+	mod := 0
 	switch x := v.(type) {
 	case []any:
 		items = append(make([]any, 0, len(x)+4), x...)
 	case *List:
 		items = append(make([]any, 0, len(x.Items)+4), x.Items...)
+		mod = x.mod
 	}
-	c := &List{Items: items, owner: st}
+	c := &List{Items: items, owner: st, mod: mod}
 	if st.cow == nil {
 		st.cow = make(map[cowKey]any, 4)
 	}

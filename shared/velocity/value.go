@@ -171,7 +171,7 @@ func (m *Map) Range(f func(key string, v any) bool) {
 // Clone returns a shallow copy of m with the same iteration order.
 func (m *Map) Clone() *Map {
 	c := &Map{keys: append([]string(nil), m.keys...), vals: append([]any(nil), m.vals...),
-		index: make(map[string]int, len(m.keys)), hash: m.hash}
+		index: make(map[string]int, len(m.keys)), hash: m.hash, mod: m.mod}
 	for i, k := range c.keys {
 		c.index[k] = i
 	}

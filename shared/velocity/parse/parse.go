@@ -725,7 +725,9 @@ func (p *parser) directive() Node {
 		if strings.HasPrefix(name, "@") {
 			isBlock = true
 		} else {
-			isVM = p.isMacro(name)
+			// Only macros registered before this parse count here, not those the
+			// template defines: the reference registers them after parsing.
+			isVM = p.opts.MacroDefined != nil && p.opts.MacroDefined(name)
 		}
 	}
 	p.lex.state = sDirective
