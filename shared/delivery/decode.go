@@ -79,35 +79,45 @@ func FormatOf(contentType string) (f Format, mediaType, charset string) {
 // An empty body is nil data. A body that does not parse as its declared JSON or XML is
 // a *DecodeError.
 func Decode(contentType string, body []byte) (any, error) {
+	return decode(contentType, string(body))
+}
+
+// decode is Decode on a body already held as a string, which JSON strings and text
+// data share rather than copy.
+func decode(contentType, body string) (any, error) {
 	if len(body) == 0 {
 		return nil, nil
 	}
 	format, mt, charset := FormatOf(contentType)
+	utf8Declared := charset == "" || charset == "utf-8" || charset == "utf8"
 	switch format {
 	case FormatJSON:
 		in := body // invalid UTF-8 in strings becomes U+FFFD
-		if charset != "" && charset != "utf-8" && charset != "utf8" || bytes.HasPrefix(body, utf8BOM) {
-			text, _ := toUTF8(body, charset)
-			in = []byte(text)
+		if !utf8Declared || strings.HasPrefix(body, bomUTF8) {
+			in, _ = toUTF8([]byte(body), charset)
 		}
 		v, err := decodeJSON(in)
 		if err != nil {
 			// encoding/json's validating scanner says exactly where the body breaks.
 			var se *json.SyntaxError
-			if verr := json.Unmarshal(in, new(json.RawMessage)); errors.As(verr, &se) {
+			if verr := json.Unmarshal([]byte(in), new(json.RawMessage)); errors.As(verr, &se) {
 				err = se
 			}
 			return nil, &DecodeError{MediaType: mt, Format: "JSON", Err: err}
 		}
 		return v, nil
 	case FormatXML:
-		v, err := DecodeXML(body, charset)
+		v, err := DecodeXML([]byte(body), charset)
 		if err != nil {
 			return nil, &DecodeError{MediaType: mt, Format: "XML", Err: err}
 		}
 		return v, nil
 	}
-	text, _ := toUTF8(body, charset)
+	if utf8Declared && !strings.HasPrefix(body, bomUTF8) && utf8.ValidString(body) &&
+		!(len(body) >= 2 && (body[0] == 0xfe && body[1] == 0xff || body[0] == 0xff && body[1] == 0xfe)) {
+		return body, nil
+	}
+	text, _ := toUTF8([]byte(body), charset)
 	return text, nil
 }
 
@@ -167,7 +177,9 @@ func toUTF8(b []byte, charset string) (string, bool) {
 	return strings.ToValidUTF8(string(b), "\uFFFD"), false
 }
 
-var utf8BOM = []byte("\xef\xbb\xbf")
+const bomUTF8 = "\xef\xbb\xbf"
+
+var utf8BOM = []byte(bomUTF8)
 
 func singleByte(b []byte, decode func(byte) rune) string {
 	var sb strings.Builder

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/clbanning/mxj/v2"
 
@@ -103,6 +104,9 @@ func TestDecode(t *testing.T) {
 		{"xml", "application/xml", `<a x="1"><b>2</b></a>`, `{"a": {"-x": "1", "b": "2"}}`, ""},
 		{"text/xml", "text/xml; charset=utf-8", `<a>007</a>`, `{"a": "007"}`, ""},
 		{"xml suffix", "application/atom+xml", `<feed><title>t</title></feed>`, `{"feed": {"title": "t"}}`, ""},
+		{"xml utf-16 with declaration", "application/xml", utf16LE("<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<name lang=\"uk\">Київ 🌻</name>\n"),
+			`{"name": {"-lang": "uk", "#text": "Київ 🌻"}}`, ""},
+		{"xml utf-16 big endian without declaration", "text/xml", "\xfe\xff" + utf16BE("<a>b</a>"), `{"a": "b"}`, ""},
 		{"xml charset without declaration", "application/xml; charset=iso-8859-1", "<a>\xe9</a>", `{"a": "é"}`, ""},
 		{"xml invalid", "application/xml", `<a><b></a>`, "",
 			"the response is declared as application/xml but is not valid XML: XML syntax error on line 1: element <b> closed by </a>"},
@@ -140,6 +144,24 @@ func TestDecode(t *testing.T) {
 			}
 		})
 	}
+}
+
+// utf16LE encodes s as UTF-16 little-endian with a byte order mark.
+func utf16LE(s string) string {
+	b := []byte{0xff, 0xfe}
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(u), byte(u>>8))
+	}
+	return string(b)
+}
+
+// utf16BE encodes s as UTF-16 big-endian without a byte order mark.
+func utf16BE(s string) string {
+	var b []byte
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(u>>8), byte(u))
+	}
+	return string(b)
 }
 
 // TestDecodeXMLGolden decodes each testdata/xml/*.xml as application/xml and compares
@@ -306,7 +328,7 @@ func FuzzDecodeJSONMatchesVelocity(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		mine, err1 := decodeJSON(b)
+		mine, err1 := decodeJSON(string(b))
 		ref, err2 := velocity.DecodeJSON(bytes.NewReader(b))
 		if (err1 == nil) != (err2 == nil) {
 			t.Fatalf("decodeJSON(%q) error %v, velocity.DecodeJSON error %v", b, err1, err2)
@@ -324,7 +346,7 @@ func TestDecodeJSONDepth(t *testing.T) {
 	}{{10000, true}, {10001, false}}
 	for _, tt := range tests {
 		doc := strings.Repeat("[", tt.depth) + strings.Repeat("]", tt.depth)
-		_, err := decodeJSON([]byte(doc))
+		_, err := decodeJSON(doc)
 		_, stdErr := json.Marshal(json.RawMessage(doc))
 		if (err == nil) != tt.ok || (stdErr == nil) != tt.ok {
 			t.Errorf("depth %d: got error %v (encoding/json: %v), want ok=%v", tt.depth, err, stdErr, tt.ok)

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/flowhook/flowhook/shared/egress"
 	"github.com/flowhook/flowhook/shared/webhook"
@@ -165,22 +166,20 @@ var ignoredHeaders = map[string]bool{
 func buildHeader(hs []webhook.Header, contentType string) http.Header {
 	header := make(http.Header, len(hs)+1)
 	vals := make([]string, 0, len(hs)+1)
-	add := func(name, value string) {
-		if old, ok := header[name]; ok {
-			header[name] = append(old[:len(old):len(old)], value)
-			return
-		}
-		vals = append(vals, value)
-		header[name] = vals[len(vals)-1 : len(vals) : len(vals)]
-	}
 	for _, h := range hs {
 		name := textproto.CanonicalMIMEHeaderKey(h.Name)
-		if !ignoredHeaders[name] {
-			add(name, h.Value)
+		if ignoredHeaders[name] {
+			continue
 		}
+		if old, ok := header[name]; ok {
+			header[name] = append(old[:len(old):len(old)], h.Value)
+			continue
+		}
+		vals = append(vals, h.Value)
+		header[name] = vals[len(vals)-1 : len(vals) : len(vals)]
 	}
 	if contentType != "" && header["Content-Type"] == nil {
-		add("Content-Type", contentType)
+		header["Content-Type"] = []string{contentType}
 	}
 	return header
 }
@@ -206,31 +205,47 @@ func givenHeaders(hs []webhook.Header, contentType string) []webhook.Header {
 // redactor returns the redactor for secrets and the request's credentials, reusing the
 // last one built when they are the same: consecutive sends usually share a connector.
 func (s *Sender) redactor(secrets []string, hs []webhook.Header) *redactor {
-	var key strings.Builder
-	for _, sec := range secrets {
-		key.WriteString(sec)
-		key.WriteByte(0)
-	}
-	key.WriteByte(1)
-	for _, h := range hs {
-		if strings.EqualFold(h.Name, "Authorization") || strings.EqualFold(h.Name, "Proxy-Authorization") {
-			key.WriteString(h.Value)
-			key.WriteByte(0)
-		}
-	}
-	k := key.String()
-	if c := s.last.Load(); c != nil && c.key == k {
+	if c := s.last.Load(); c != nil && slices.Equal(c.secrets, secrets) && sameCredentials(hs, c.credentials) {
 		return c.r
 	}
 	r := newRedactor(secrets, hs)
-	s.last.Store(&cachedRedactor{key: k, r: r})
+	s.last.Store(&cachedRedactor{secrets: slices.Clone(secrets), credentials: credentials(hs, nil), r: r})
 	return r
+}
+
+// credentials appends the Authorization and Proxy-Authorization values of hs to dst.
+func credentials(hs []webhook.Header, dst []string) []string {
+	for _, h := range hs {
+		if isAuthorization(h.Name) {
+			dst = append(dst, h.Value)
+		}
+	}
+	return dst
+}
+
+// sameCredentials reports whether hs carries exactly the credentials creds, in order.
+func sameCredentials(hs []webhook.Header, creds []string) bool {
+	i := 0
+	for _, h := range hs {
+		if isAuthorization(h.Name) {
+			if i >= len(creds) || creds[i] != h.Value {
+				return false
+			}
+			i++
+		}
+	}
+	return i == len(creds)
+}
+
+func isAuthorization(name string) bool {
+	return strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "Proxy-Authorization")
 }
 
 // cachedRedactor is a redactor with the inputs it was built from.
 type cachedRedactor struct {
-	key string
-	r   *redactor
+	secrets     []string
+	credentials []string
+	r           *redactor
 }
 
 func (s *Sender) deliver(ctx context.Context, req Request, maxAttempts int) (res Result) {
@@ -456,14 +471,24 @@ func (s *Sender) attempt(ctx context.Context, base *http.Request, n int, budget 
 		out.err = errors.New(f.detail)
 		return out
 	}
-	data, err := Decode(r.ContentType, raw)
+	data, err := decode(r.ContentType, text)
 	if err != nil {
 		out.fail = failure{class: webhook.ClassDecode, detail: err.Error()}
 		out.err = err
 		return out
 	}
-	out.data = red.Data(data)
+	// Decoded UTF-8 JSON without escapes is made of pieces of the body: when the body
+	// holds no secret (redaction changed nothing), neither can the data.
+	if redacted != text || strings.IndexByte(text, '\\') >= 0 || !isJSON(r.ContentType) || !utf8.ValidString(text) {
+		data = red.Data(data)
+	}
+	out.data = data
 	return out
+}
+
+func isJSON(contentType string) bool {
+	f, _, charset := FormatOf(contentType)
+	return f == FormatJSON && (charset == "" || charset == "utf-8" || charset == "utf8")
 }
 
 // capText cuts s to at most limit bytes on a rune boundary.
@@ -507,7 +532,8 @@ func redactHeaders(red *redactor, hs []webhook.Header, request bool) []webhook.H
 
 // responseHeaders lists h sorted by name, values in the order received, redacted.
 func responseHeaders(red *redactor, h http.Header) []webhook.Header {
-	names := make([]string, 0, len(h))
+	var buf [24]string
+	names := buf[:0]
 	n := 0
 	for k, vs := range h {
 		names = append(names, k)

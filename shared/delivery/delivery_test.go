@@ -152,6 +152,14 @@ func newServer(t testing.TB) *server {
 			"b64": base64.StdEncoding.EncodeToString([]byte(r.Header.Get("X-Api-Key"))),
 		})
 	})
+	mux.HandleFunc("/escaped-echo", func(w http.ResponseWriter, r *http.Request) {
+		var b strings.Builder
+		for _, c := range r.Header.Get("X-Api-Key") {
+			fmt.Fprintf(&b, "\\u%04x", c)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"every char escaped":"`+b.String()+`"}`)
+	})
 	mux.HandleFunc("/redirect-leak", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "http://127.0.0.1/?key="+url.QueryEscape(r.Header.Get("X-Api-Key")), http.StatusFound)
 	})
@@ -462,6 +470,7 @@ func TestRedactionEverywhere(t *testing.T) {
 			Body: []byte(`{"token":"` + token + `","key":"` + apiKey + `"}`), ContentType: "application/json"},
 		{Method: "GET", URL: srv.url("/echo"), Header: []webhook.Header{{Name: "Authorization", Value: "Basic " + basic}, {Name: "X-Api-Key", Value: apiKey}}},
 		{Method: "GET", URL: srv.url("/redirect-leak"), Header: common},
+		{Method: "GET", URL: srv.url("/escaped-echo"), Header: common},
 		{Method: "GET", URL: "https://" + strings.ToLower(password) + ".nope.test/?k=" + url.QueryEscape(apiKey), Header: common},
 		{Method: "GET", URL: "http://127.0.0.1:" + srv.port + "/?token=" + url.QueryEscape(token), Header: common},
 		{Method: "GET", URL: srv.url("/status/500?key=" + url.PathEscape(apiKey)), Header: common},

@@ -1,9 +1,9 @@
 package delivery
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -14,18 +14,19 @@ import (
 // decodeJSON reads one JSON document into the values velocity.DecodeJSON gives —
 // objects as *velocity.Map in document order (a repeated key keeps its first place and
 // its last value), arrays as []any, numbers through velocity.Number (exact integers),
-// strings unquoted as encoding/json does — in a single pass over the bytes.
+// strings unquoted as encoding/json does — in a single pass over the text. Strings
+// without escapes are slices of the document, so the values keep it in memory.
 // velocity.DecodeJSON walks json.Decoder's Token API, which allocates for every token
 // and costs about three times the rest of a delivery for a small response;
 // FuzzDecodeJSONMatchesVelocity checks that both give the same values and accept the
 // same documents. Errors only say that the document is invalid; Decode asks
 // encoding/json where.
-func decodeJSON(b []byte) (any, error) {
+func decodeJSON(b string) (any, error) {
 	d := decoderPool.Get().(*jsonDecoder)
 	defer func() {
 		clear(d.vals[:cap(d.vals)])
 		clear(d.keys[:cap(d.keys)])
-		d.b, d.i, d.keys, d.vals = nil, 0, d.keys[:0], d.vals[:0]
+		d.b, d.i, d.keys, d.vals = "", 0, d.keys[:0], d.vals[:0]
 		if cap(d.vals) <= 1024 && cap(d.keys) <= 1024 {
 			decoderPool.Put(d)
 		}
@@ -51,7 +52,7 @@ var decoderPool = sync.Pool{New: func() any {
 const maxJSONDepth = 10000
 
 type jsonDecoder struct {
-	b []byte
+	b string
 	i int
 	// keys and vals are stacks that collect the members of the objects and arrays
 	// being read, so each map and slice is made once at its final size.
@@ -104,7 +105,7 @@ func (d *jsonDecoder) value(depth int) (any, error) {
 }
 
 func (d *jsonDecoder) literal(word string) error {
-	if !bytes.HasPrefix(d.b[d.i:], []byte(word)) {
+	if !strings.HasPrefix(d.b[d.i:], word) {
 		return d.fail("invalid literal")
 	}
 	d.i += len(word)
@@ -232,7 +233,7 @@ func (d *jsonDecoder) number() (any, error) {
 		}
 	}
 	text := d.b[start:d.i]
-	if d.i-start <= 18 && !bytes.ContainsAny(text, ".eE") {
+	if d.i-start <= 18 && !strings.ContainsAny(text, ".eE") {
 		// At most 18 characters: an integer below 10^18 in magnitude, which int64
 		// holds; int32 when below 2^31, as velocity.Number decides.
 		var n int64
@@ -248,7 +249,7 @@ func (d *jsonDecoder) number() (any, error) {
 		}
 		return n, nil
 	}
-	return velocity.Number(string(text))
+	return velocity.Number(text)
 }
 
 func btoi(b bool) int {
@@ -271,7 +272,10 @@ func (d *jsonDecoder) str() (string, error) {
 		if c == '"' {
 			s := d.b[start:d.i]
 			d.i++
-			return validUTF8(s), nil
+			if utf8.ValidString(s) {
+				return s, nil // shares the document's memory
+			}
+			return validUTF8([]byte(s)), nil
 		}
 		if c == '\\' {
 			break

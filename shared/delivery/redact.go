@@ -60,7 +60,7 @@ func newRedactor(secrets []string, header []webhook.Header) *redactor {
 	// A Basic credential is base64("login:password"): no fixed form of the password
 	// alone appears in it, so the whole token is a pattern when it hides a secret.
 	for _, h := range header {
-		if !strings.EqualFold(h.Name, "Authorization") && !strings.EqualFold(h.Name, "Proxy-Authorization") {
+		if !isAuthorization(h.Name) {
 			continue
 		}
 		scheme, token, ok := strings.Cut(strings.TrimSpace(h.Value), " ")
@@ -279,9 +279,15 @@ func (r *redactor) longest() int {
 // requestHeader redacts a request header value. Authorization credentials are always
 // masked after the scheme word ("Bearer ********"), whatever the secrets.
 func (r *redactor) requestHeader(name, value string) string {
-	if strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "Proxy-Authorization") {
+	if isAuthorization(name) {
 		v := strings.TrimSpace(value)
 		if scheme, _, ok := strings.Cut(v, " "); ok {
+			switch scheme {
+			case "Bearer":
+				return "Bearer " + Mask
+			case "Basic":
+				return "Basic " + Mask
+			}
 			return scheme + " " + Mask
 		}
 		if v == "" {

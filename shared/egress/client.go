@@ -47,7 +47,8 @@ type Resolver interface {
 type Config struct {
 	// AllowCIDRs are ranges the guard lets through although the blocklist names them,
 	// for reaching a local TLS test server (127.0.0.0/8) in tests and the local runner.
-	// Each overrides the blocklist only for the addresses inside it.
+	// Each overrides the blocklist only for the addresses inside it. None may be
+	// broader than a /8 (IPv4) or a /32 (IPv6).
 	AllowCIDRs []netip.Prefix
 	// ExtraCAFile names a PEM file whose certificates are trusted besides the system roots.
 	ExtraCAFile string
@@ -72,8 +73,34 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 		cfg.AllowCIDRs = append(cfg.AllowCIDRs, p.Masked())
 	}
+	if err := cfg.validate(); err != nil {
+		return Config{}, fmt.Errorf("read %s: %w", EnvAllowCIDRs, err)
+	}
 	cfg.ExtraCAFile = strings.TrimSpace(getenv(EnvExtraCAFile))
 	return cfg, nil
+}
+
+// Narrowest allowances: a broader one would switch the guard off for whole swaths of
+// address space (0.0.0.0/0 for all of it), which no test server needs.
+const (
+	minAllowBitsV4 = 8
+	minAllowBitsV6 = 32
+)
+
+func (c Config) validate() error {
+	for _, p := range c.AllowCIDRs {
+		if !p.IsValid() {
+			return errors.New("an allowed CIDR is not valid")
+		}
+		least := minAllowBitsV4
+		if !p.Addr().Is4() {
+			least = minAllowBitsV6
+		}
+		if p.Bits() < least {
+			return fmt.Errorf("the allowed range %s is too broad; allow at most a /%d, such as 127.0.0.0/8", p, least)
+		}
+	}
+	return nil
 }
 
 // Guard checks destinations against the blocklist and dials only the ones it allows.
@@ -247,6 +274,9 @@ func NewClient(cfg Config) (*http.Client, error) {
 }
 
 func newClient(cfg Config) (*http.Client, *Guard, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, nil, fmt.Errorf("egress config: %w", err)
+	}
 	roots, err := rootPool(cfg)
 	if err != nil {
 		return nil, nil, err

@@ -501,6 +501,10 @@ func TestConfigFromEnv(t *testing.T) {
 		{"masked", map[string]string{EnvAllowCIDRs: "127.0.0.1/8"}, []string{"127.0.0.0/8"}, "", ""},
 		{"ca file", map[string]string{EnvExtraCAFile: "/tmp/ca.pem"}, nil, "/tmp/ca.pem", ""},
 		{"bad", map[string]string{EnvAllowCIDRs: "127.0.0.1"}, nil, "", `read FLOWHOOK_EGRESS_ALLOW_CIDRS: "127.0.0.1" is not a CIDR`},
+		{"everything", map[string]string{EnvAllowCIDRs: "0.0.0.0/0"}, nil, "", "read FLOWHOOK_EGRESS_ALLOW_CIDRS: the allowed range 0.0.0.0/0 is too broad; allow at most a /8"},
+		{"too broad v4", map[string]string{EnvAllowCIDRs: "127.0.0.0/8,10.0.0.0/7"}, nil, "", "read FLOWHOOK_EGRESS_ALLOW_CIDRS: the allowed range 10.0.0.0/7 is too broad"},
+		{"too broad v6", map[string]string{EnvAllowCIDRs: "fc00::/7"}, nil, "", "read FLOWHOOK_EGRESS_ALLOW_CIDRS: the allowed range fc00::/7 is too broad; allow at most a /32"},
+		{"narrow v6", map[string]string{EnvAllowCIDRs: "fd00:1234::/32"}, []string{"fd00:1234::/32"}, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -522,6 +526,13 @@ func TestConfigFromEnv(t *testing.T) {
 				t.Errorf("got %v %q, want %v %q", got, cfg.ExtraCAFile, tt.want, tt.caFile)
 			}
 		})
+	}
+}
+
+func TestNewClientRefusesBroadAllowance(t *testing.T) {
+	_, err := NewClient(Config{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("::/0")}})
+	if err == nil || !strings.Contains(err.Error(), "too broad") {
+		t.Errorf("got %v, want a too-broad refusal", err)
 	}
 }
 
