@@ -63,6 +63,9 @@ type sdfItem struct {
 type SimpleDateFormat struct {
 	pattern string
 	items   []sdfItem
+	// shortYear reports a y or Y field of at most two letters, whose parsing needs
+	// the two-digit-year window.
+	shortYear bool
 }
 
 // NewSimpleDateFormat compiles pattern as new SimpleDateFormat(pattern, Locale.US)
@@ -141,7 +144,13 @@ func NewSimpleDateFormat(pattern string) (*SimpleDateFormat, error) {
 		return nil, err
 	}
 	flushLit()
-	return &SimpleDateFormat{pattern: pattern, items: items}, nil
+	f := &SimpleDateFormat{pattern: pattern, items: items}
+	for _, it := range items {
+		if (it.tag == pYear || it.tag == pWeekYear) && it.count <= 2 {
+			f.shortYear = true
+		}
+	}
+	return f, nil
 }
 
 type compiledDate struct {
@@ -377,8 +386,12 @@ func (f *SimpleDateFormat) Parse(text string, o ParseOptions) (ms int64, end int
 	zone := o.Zone
 	var calb Builder
 	ambiguousYear := false
-	centuryStart := AddYears(o.Now, -80, zone)
-	centuryStartYear := ComputeFields(centuryStart, zone)[Year]
+	var centuryStart int64
+	centuryStartYear := 0
+	if f.shortYear {
+		centuryStart = AddYears(o.Now, -80, zone)
+		centuryStartYear = ComputeFields(centuryStart, zone)[Year]
+	}
 	start := 0
 	for i, it := range f.items {
 		if it.tag == pLiteral {
@@ -433,6 +446,28 @@ func parseInt(t []rune, pos, limit int) (value, end int, ok bool) {
 	if pos >= limit {
 		return 0, pos, false
 	}
+	// Fast path: a run of ASCII digits, optionally negative, that DecimalFormat would
+	// read as exactly that integer (it ends the number at anything but a digit or an
+	// exponent; a '.' ends it too, as the format parses integers only).
+	i := pos
+	neg := i < limit && t[i] == '-'
+	if neg {
+		i++
+	}
+	j := i
+	for j < limit && t[j] >= '0' && t[j] <= '9' {
+		j++
+	}
+	if j > i && j-i <= 18 && (j == limit || (t[j] != 'E' && !unicode.IsDigit(t[j]))) {
+		var n int64
+		for _, c := range t[i:j] {
+			n = n*10 + int64(c-'0')
+		}
+		if neg {
+			n = -n
+		}
+		return int(int32(n)), j, true
+	}
 	s := string(t[pos:limit])
 	r, n, ok := dateNumberFormat.Parse(s)
 	if !ok {
@@ -464,15 +499,31 @@ func javaInt(d float64) int32 {
 func matchNames(t []rune, start int, names []string, first int) (index, end int) {
 	best, bestLen := -1, 0
 	for i := first; i < len(names); i++ {
-		n := []rune(names[i])
-		if len(n) > bestLen && regionMatchesFold(t, start, n) {
-			best, bestLen = i, len(n)
+		n := utf8.RuneCountInString(names[i])
+		if n > bestLen && regionMatchesFoldString(t, start, names[i]) {
+			best, bestLen = i, n
 		}
 	}
 	if best < 0 {
 		return -1, start
 	}
 	return best, start + bestLen
+}
+
+// regionMatchesFoldString is regionMatchesFold for a string.
+func regionMatchesFoldString(t []rune, start int, s string) bool {
+	i := start
+	for _, r := range s {
+		if i < 0 || i >= len(t) {
+			return false
+		}
+		c := t[i]
+		if c != r && unicode.ToUpper(c) != unicode.ToUpper(r) && unicode.ToLower(c) != unicode.ToLower(r) {
+			return false
+		}
+		i++
+	}
+	return true
 }
 
 func regionMatchesFold(t []rune, start int, s []rune) bool {
