@@ -615,7 +615,17 @@ func (t *TimeZone) String() string { return t.zone.String() }
 // JavaClass returns the class name for the engine's messages.
 func (t *TimeZone) JavaClass() string { return "sun.util.calendar.ZoneInfo" }
 
-// Method implements velocity.Object.
+// zoneInfoMethods are the TimeZone methods sun.util.calendar.ZoneInfo overrides. On
+// Java 17 Velocity cannot call them: the class is in a package java.base does not
+// export, so the reference fails with an IllegalAccessException.
+var zoneInfoMethods = map[string]bool{
+	"getRawOffset": true, "getOffset": true, "getDSTSavings": true, "useDaylightTime": true,
+	"observesDaylightTime": true, "inDaylightTime": true, "hasSameRules": true, "hashCode": true,
+	"equals": true, "clone": true, "setRawOffset": true,
+}
+
+// Method implements velocity.Object. The methods TimeZone declares itself (getID,
+// getDisplayName) work; those ZoneInfo overrides throw, as on the reference.
 func (t *TimeZone) Method(name string, args []any) (any, error) {
 	if len(args) == 0 {
 		switch name {
@@ -623,18 +633,16 @@ func (t *TimeZone) Method(name string, args []any) (any, error) {
 			return t.zone.ID(), nil
 		case "getDisplayName":
 			return t.zone.DisplayName(false, true), nil
-		case "getRawOffset":
-			return int32(t.zone.RawOffset()), nil
 		case "toString":
 			return t.zone.String(), nil
 		case "getClass":
 			return &Class{"sun.util.calendar.ZoneInfo"}, nil
 		}
 	}
-	if name == "getOffset" && len(args) == 1 {
-		if ms, ok := longArg(args[0]); ok {
-			return int32(t.zone.Offset(ms)), nil
-		}
+	if zoneInfoMethods[name] {
+		return nil, throw("java.lang.IllegalAccessException", "class org.apache.velocity.runtime.parser.node.PropertyExecutor"+
+			" cannot access class sun.util.calendar.ZoneInfo (in module java.base) because module java.base does not export"+
+			" sun.util.calendar to unnamed module")
 	}
 	return nil, noMethod("sun.util.calendar.ZoneInfo", name)
 }

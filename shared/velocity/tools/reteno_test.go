@@ -123,3 +123,41 @@ func javaException(err error) string {
 	}
 	return err.Error()
 }
+
+// TestDateToolNow covers the Tools methods that read the clock, which the oracle
+// cannot freeze; the formats are the ones the oracle cases check for fixed dates.
+func TestDateToolNow(t *testing.T) {
+	kyiv, err := time.LoadLocation("Europe/Kyiv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		tmpl string
+		loc  *time.Location
+		want string
+	}{
+		{"toString is the medium style", "$dateTool", nil, "Mar 1, 2024, 10:00:00 AM"},
+		{"date", "$dateTool.date", nil, "Fri Mar 01 10:00:00 UTC 2024"},
+		{"date in the org zone", "$dateTool.date", kyiv, "Fri Mar 01 12:00:00 EET 2024"},
+		{"style property", "$dateTool.medium_date / $dateTool.short_time / $dateTool.full", nil, "Mar 1, 2024 / 10:00 AM / Friday, March 1, 2024 at 10:00:00 AM Coordinated Universal Time"},
+		{"pattern property", "$dateTool.yyyy", nil, "2024"},
+		{"get with two styles", "$dateTool.get('long', 'short')", kyiv, "March 1, 2024, 12:00 PM"},
+		{"getters", "$dateTool.year $dateTool.month $dateTool.day $dateTool.getValue('DAY_OF_WEEK')", nil, "2024 2 1 6"},
+		{"integer field name is not found", "[$dateTool.getValue(5)]", nil, "[$dateTool.getValue(5)]"},
+		{"system time", "$dateTool.systemTime $dateTool.calendar.timeInMillis", nil, "1709287200000 1709287200000"},
+		{"a property that is no pattern", "$dateTool.hour", nil, "!java.lang.IllegalArgumentException: Illegal pattern character 'o'"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			data := tools.Standard(tools.Config{TimeZone: tc.loc, NoReteno: true, Now: func() time.Time { return retenoNow }})
+			got, err := render("t.vm", tc.tmpl, data)
+			if err != nil {
+				got = "!" + javaException(err)
+			}
+			if got != tc.want {
+				t.Errorf("%s\n got %q\nwant %q", tc.tmpl, got, tc.want)
+			}
+		})
+	}
+}
