@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
@@ -323,5 +322,3 @@ func zoneOf(loc *time.Location, now time.Time) *javafmt.Zone {
 	}
 	return z
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -296,7 +296,7 @@ func escapeProperty(s string, key bool) string {
 			b.WriteString(`\r`)
 			continue
 		}
-		if strings.IndexRune(`\#!=:`, rune(c)) >= 0 || (key && c == ' ') {
+		if strings.ContainsRune(`\#!=:`, rune(c)) || (key && c == ' ') {
 			b.WriteByte('\\')
 		}
 		if c >= 32 && c <= 126 {

@@ -266,15 +266,6 @@ func intArg(a any) (int, bool) {
 	return 0, false
 }
 
-// longArg matches a long parameter.
-func longArg(a any) (int64, bool) {
-	if x, ok := a.(int64); ok {
-		return x, true
-	}
-	n, ok := intArg(a)
-	return int64(n), ok
-}
-
 // listItems returns the elements of a java.util.List value.
 func listItems(a any) ([]any, bool) {
 	switch x := a.(type) {

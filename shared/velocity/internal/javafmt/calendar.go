@@ -133,15 +133,6 @@ func dateOf(fd int64) (y, m, d, jan1 int64) {
 	return y, m, d, julianFixed(y, 1, 1)
 }
 
-// monthStart returns the fixed date of the first day of month m of year y in the
-// hybrid calendar (Julian months before the cutover).
-func monthStart(y, m int64) int64 {
-	if fd := gregorianFixed(y, m, 1); fd >= cutoverFixed {
-		return fd
-	}
-	return julianFixed(y, m, 1)
-}
-
 func dayOfWeek(fd int64) int { return int(floorMod(fd, 7)) + 1 }
 
 // dowOnOrBefore is BaseCalendar.getDayOfWeekDateOnOrBefore.

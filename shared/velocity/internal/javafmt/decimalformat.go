@@ -57,6 +57,7 @@ type PatternError struct {
 	Message string
 }
 
+// Error returns Java's message.
 func (e *PatternError) Error() string { return e.Message }
 
 func patternErr(format string, args ...string) *PatternError {

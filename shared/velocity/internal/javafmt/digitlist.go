@@ -50,38 +50,6 @@ func (l *digitList) setDouble(v float64, maximumDigits int, fixedPoint bool) {
 	l.finishSet(d.roundedUp, d.exact, maximumDigits, fixedPoint)
 }
 
-// setDecimalString sets the digits of a plain decimal string such as "123.45" (an
-// exact value, as BigDecimal.toString gives), then rounds as setDouble does.
-func (l *digitList) setDecimalString(s string, maximumDigits int, fixedPoint bool) {
-	l.digits = l.buf[:0]
-	l.decimalAt = -1
-	leadingZerosAfterDecimal := 0
-	nonZero := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '.' {
-			l.decimalAt = len(l.digits)
-			continue
-		}
-		if !nonZero {
-			nonZero = c != '0'
-			if !nonZero && l.decimalAt != -1 {
-				leadingZerosAfterDecimal++
-			}
-		}
-		if nonZero {
-			l.digits = append(l.digits, c)
-		}
-	}
-	if l.decimalAt == -1 {
-		l.decimalAt = len(l.digits)
-	}
-	if nonZero {
-		l.decimalAt -= leadingZerosAfterDecimal
-	}
-	l.finishSet(false, true, maximumDigits, fixedPoint)
-}
-
 func (l *digitList) finishSet(roundedUp, exact bool, maximumDigits int, fixedPoint bool) {
 	if fixedPoint {
 		if -l.decimalAt > maximumDigits {
