@@ -220,3 +220,35 @@ func BenchmarkSimpleDateFormat(b *testing.B) {
 		buf = f.AppendFormat(buf[:0], 1495479520000, z)
 	}
 }
+
+// TestConcurrentUse formats and parses from many goroutines through the shared
+// pattern and zone caches; run with -race.
+func TestConcurrentUse(t *testing.T) {
+	done := make(chan string, 8)
+	for g := range 8 {
+		go func() {
+			var out string
+			for i := range 200 {
+				p := "dd.MM.yyyy HH:mm " + strconv.Itoa(i%300) // more patterns than the cache holds
+				sdf, err := CachedSimpleDateFormat("'" + p + "'")
+				if err != nil {
+					done <- err.Error()
+					return
+				}
+				df, err := CachedDecimalFormat("#,##0." + strings.Repeat("0", i%5))
+				if err != nil {
+					done <- err.Error()
+					return
+				}
+				z := LoadZone([]string{"UTC", "Europe/Kyiv", "GMT+3", "America/New_York"}[(g+i)%4])
+				out = sdf.Format(int64(i)*86400000, z) + df.FormatFloat(float64(i)/3)
+			}
+			done <- out
+		}()
+	}
+	for range 8 {
+		if got := <-done; !strings.HasPrefix(got, "dd.MM.yyyy") {
+			t.Errorf("goroutine ended with %q", got)
+		}
+	}
+}
