@@ -18,8 +18,9 @@
 //   - Only en_US is supported; a Locale argument is accepted but always en_US.
 //   - Object.toString of a tool prints a fixed hash instead of Java's identity hash
 //     (both are eight hex digits).
-//   - Reteno's date methods do not exist in the reference; their rules are in
-//     reteno.go. Config.NoReteno leaves them off.
+//   - Reteno's date methods and $esc.json do not exist in the reference; the rules
+//     of the date methods are in reteno.go, of json at JSON. Config.ReferenceOnly
+//     leaves them out.
 //   - ListTool.set does not change lists that come from input data.
 //   - StringUtils case mapping, see StringUtils.
 //   - Time zones come from Go's tz database with Java's display names (see

@@ -29,7 +29,9 @@ const escapeClass = "org.apache.velocity.tools.generic.EscapeTool"
 // json is Flowhook's own addition, absent from the reference: see (*EscapeTool).JSON.
 //
 // An EscapeTool is stateless and safe for concurrent use.
-type EscapeTool struct{}
+type EscapeTool struct {
+	noJSON bool // the reference's EscapeTool, without json
+}
 
 // NewEscapeTool returns an EscapeTool.
 func NewEscapeTool() *EscapeTool { return &EscapeTool{} }
@@ -91,7 +93,9 @@ func (e *EscapeTool) Method(name string, args []any) (any, error) {
 			}
 			return escapeProperty(s, false), nil
 		case "json":
-			return JSON(a), nil
+			if !e.noJSON {
+				return JSON(a), nil
+			}
 		}
 	}
 	if v, ok, err := objectMethod(e, escapeClass, name, args); ok {

@@ -21,7 +21,7 @@ var oracleNow = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
 // 2.0 only: no Reteno methods), then the case's JSON.
 func oracleData(t *testing.T, jsonPath string) map[string]any {
 	t.Helper()
-	data := tools.Standard(tools.Config{TimeZone: time.UTC, NoReteno: true, Now: func() time.Time { return oracleNow }})
+	data := tools.Standard(tools.Config{TimeZone: time.UTC, ReferenceOnly: true, Now: func() time.Time { return oracleNow }})
 	b, err := os.ReadFile(jsonPath)
 	if os.IsNotExist(err) {
 		return data

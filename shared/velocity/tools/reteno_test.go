@@ -87,7 +87,9 @@ func TestRetenoDateTool(t *testing.T) {
 		{"T-042 custom format", "$!dateTool.diff($!customDate1,$!customDate2,'HH:mm dd/MM/yyyy','MINUTES')", `{"customDate1":"17:15 05/05/2020","customDate2":"10:05 01/01/2019"}`, tools.Config{}, "706030"},
 
 		{"Tools methods stay", "$dateTool.format('yyyy', $dateTool.toDate('yyyy-MM-dd', '2020-01-01'))", ``, tools.Config{}, "2020"},
-		{"NoReteno leaves them off", "[$dateTool.currentTimeStamp()]", ``, tools.Config{NoReteno: true}, "[$dateTool.currentTimeStamp()]"},
+		{"ReferenceOnly leaves them off", "[$dateTool.currentTimeStamp()]", ``, tools.Config{ReferenceOnly: true}, "[$dateTool.currentTimeStamp()]"},
+		{"json is there by default", "[$esc.json('a\"b')]", ``, tools.Config{}, `[a\"b]`},
+		{"ReferenceOnly has no json", "[$esc.json('a')]", ``, tools.Config{ReferenceOnly: true}, "[$esc.json('a')]"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -150,7 +152,7 @@ func TestDateToolNow(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			data := tools.Standard(tools.Config{TimeZone: tc.loc, NoReteno: true, Now: func() time.Time { return retenoNow }})
+			data := tools.Standard(tools.Config{TimeZone: tc.loc, ReferenceOnly: true, Now: func() time.Time { return retenoNow }})
 			got, err := render("t.vm", tc.tmpl, data)
 			if err != nil {
 				got = "!" + javaException(err)

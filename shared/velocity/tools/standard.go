@@ -21,19 +21,20 @@ type Config struct {
 	ContactTimeZone string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// NoReteno leaves Reteno's methods off $dateTool, so that the tools are exactly
-	// the reference engine's (for comparing with it).
-	NoReteno bool
+	// ReferenceOnly leaves out what the reference engine lacks, Reteno's methods on
+	// $dateTool and $esc.json, so that the tools are exactly the reference's (for
+	// comparing outputs with it).
+	ReferenceOnly bool
 }
 
 // NewDateTool returns the $dateTool of cfg: Velocity Tools' DateTool with Reteno's
-// methods unless cfg.NoReteno.
+// methods unless cfg.ReferenceOnly.
 func NewDateTool(cfg Config) *DateTool {
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
 	}
-	t := &DateTool{zone: zoneOf(cfg.TimeZone, now()), now: now, reteno: !cfg.NoReteno}
+	t := &DateTool{zone: zoneOf(cfg.TimeZone, now()), now: now, reteno: !cfg.ReferenceOnly}
 	if cfg.ContactTimeZone != "" {
 		t.contact = javafmt.LoadZone(cfg.ContactTimeZone)
 	}
@@ -42,12 +43,13 @@ func NewDateTool(cfg Config) *DateTool {
 
 // Shared instances of the stateless tools.
 var (
-	mathTool    = NewMathTool()
-	numberTool  = NewNumberTool()
-	escapeTool  = NewEscapeTool()
-	sortTool    = NewSortTool()
-	listTool    = NewListTool()
-	stringUtils = NewStringUtils()
+	mathTool            = NewMathTool()
+	numberTool          = NewNumberTool()
+	escapeTool          = NewEscapeTool()
+	referenceEscapeTool = &EscapeTool{noJSON: true}
+	sortTool            = NewSortTool()
+	listTool            = NewListTool()
+	stringUtils         = NewStringUtils()
 )
 
 // Standard returns the tools under the names the reference engine registers them:
@@ -55,11 +57,15 @@ var (
 // listTool and stringUtils. Only the DateTool depends on cfg; the others are shared,
 // stateless values. The map is new on each call and may be changed by the caller.
 func Standard(cfg Config) map[string]any {
+	esc := escapeTool
+	if cfg.ReferenceOnly {
+		esc = referenceEscapeTool
+	}
 	return map[string]any{
 		"mathTool":    mathTool,
 		"numberTool":  numberTool,
 		"dateTool":    NewDateTool(cfg),
-		"esc":         escapeTool,
+		"esc":         esc,
 		"sorter":      sortTool,
 		"sortTool":    sortTool,
 		"listTool":    listTool,
