@@ -15,7 +15,7 @@ import (
 type state struct {
 	ctx  context.Context
 	t    *Template
-	cfg  *config
+	cfg  config
 	data map[string]any
 	w    io.Writer
 
@@ -26,7 +26,7 @@ type state struct {
 	// vars are the template's own top-level variables (#set, #foreach, #define):
 	// the reference engine keeps them in the same map as the data, so a value
 	// here, or a removal, hides the data's.
-	vars map[string]varEntry
+	vars varTable
 	// cur is the innermost scope: a macro call or a #foreach over a null element;
 	// nil means the top level.
 	cur scope
@@ -43,18 +43,62 @@ type state struct {
 	// foreachScope is the innermost $foreach (kept in vars too).
 	tick    int // calls since the last context check
 	capture int // nesting of renders into strings
+	// args is a stack of method arguments, reused across calls.
+	args []any
 }
 
 type varEntry struct {
+	name    string
 	v       any
 	removed bool
+}
+
+// varTable holds a render's variables: a short list searched in order, which
+// beats hashing for the few variables templates set, and an index once it grows.
+type varTable struct {
+	list  []varEntry
+	index map[string]int
+}
+
+const varIndexAt = 24
+
+func (t *varTable) find(name string) int {
+	if t.index != nil {
+		if i, ok := t.index[name]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range t.list {
+		if t.list[i].name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func (t *varTable) set(e varEntry) {
+	if i := t.find(e.name); i >= 0 {
+		t.list[i] = e
+		return
+	}
+	t.list = append(t.list, e)
+	if t.index != nil {
+		t.index[e.name] = len(t.list) - 1
+	} else if len(t.list) > varIndexAt {
+		t.index = make(map[string]int, 2*len(t.list))
+		for i, x := range t.list {
+			t.index[x.name] = i
+		}
+	}
 }
 
 var statePool = sync.Pool{New: func() any { return new(state) }}
 
 func newState(ctx context.Context, t *Template, w io.Writer, data map[string]any, cfg *config) *state {
 	st := statePool.Get().(*state)
-	*st = state{ctx: ctx, t: t, cfg: cfg, data: data, w: w, out: st.out[:0]}
+	*st = state{ctx: ctx, t: t, cfg: *cfg, data: data, w: w, out: st.out[:0], args: st.args[:0],
+		vars: varTable{list: st.vars.list[:0]}}
 	return st
 }
 
@@ -62,8 +106,10 @@ func (st *state) release() {
 	if cap(st.out) > 1<<20 {
 		st.out = nil
 	}
-	out := st.out[:0]
-	*st = state{out: out}
+	out, args, vars := st.out[:0], st.args[:0], st.vars.list[:0]
+	clear(args[:cap(args)])
+	clear(vars[:cap(vars)])
+	*st = state{out: out, args: args, vars: varTable{list: vars}}
 	statePool.Put(st)
 }
 
@@ -120,15 +166,15 @@ func (st *state) wrote(n int) error {
 	return nil
 }
 
-// capturing: renderToString redirects output into a fresh buffer.
+// renderToString renders into the end of the output buffer and takes the text
+// back out, for string interpolation and #define blocks.
 func (st *state) renderToString(f func() error) (string, error) {
-	saved := st.out
-	st.out = nil
+	mark := len(st.out)
 	st.capture++
 	err := f()
 	st.capture--
-	s := string(st.out)
-	st.out = saved
+	s := string(st.out[mark:])
+	st.out = st.out[:mark]
 	return s, err
 }
 
@@ -185,8 +231,9 @@ func (st *state) lookup(name string) (any, bool, error) {
 }
 
 func (st *state) baseGet(name string) (any, bool) {
-	if st.vars != nil {
-		if e, ok := st.vars[name]; ok {
+	if len(st.vars.list) > 0 {
+		if i := st.vars.find(name); i >= 0 {
+			e := &st.vars.list[i]
 			if e.removed {
 				return nil, false
 			}
@@ -217,10 +264,7 @@ func (st *state) setVar(name string, v any) {
 }
 
 func (st *state) basePut(name string, v any) {
-	if st.vars == nil {
-		st.vars = make(map[string]varEntry, 8)
-	}
-	st.vars[name] = varEntry{v: v}
+	st.vars.set(varEntry{name: name, v: v})
 }
 
 func (st *state) removeVar(name string) {
@@ -232,10 +276,7 @@ func (st *state) removeVar(name string) {
 }
 
 func (st *state) baseRemove(name string) {
-	if st.vars == nil {
-		st.vars = make(map[string]varEntry, 8)
-	}
-	st.vars[name] = varEntry{removed: true}
+	st.vars.set(varEntry{name: name, removed: true})
 }
 
 // macroScope is the context of a macro call (ProxyVMContext): arguments passed by

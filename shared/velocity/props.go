@@ -3,6 +3,7 @@ package velocity
 import (
 	"errors"
 	"strings"
+	"sync/atomic"
 
 	"github.com/flowhook/flowhook/shared/velocity/parse"
 )
@@ -14,38 +15,53 @@ import (
 type propPart struct {
 	id string
 	at parse.Pos
+	// the accessor names tried in order: getId, getid/getId, isId, isid/isId
+	get, is [2]string
+}
+
+func newPropPart(id string, at parse.Pos) *propPart {
+	return &propPart{id: id, at: at, get: getterNames("get", id), is: getterNames("is", id)}
 }
 
 func (p *propPart) name() string   { return "." + p.id }
 func (p *propPart) pos() parse.Pos { return p.at }
 
 func (p *propPart) apply(st *state, recv any) (any, error) {
-	return st.getProperty(recv, p.id, p.at)
+	if m, ok := recv.(*Map); ok && st.cow == nil {
+		// A map has no getter but getClass(): its properties are its entries.
+		if p.id != "class" && p.id != "Class" {
+			v, _ := m.Get(p.id)
+			return v, nil
+		}
+	}
+	return st.getPropertyNames(recv, p.id, p.get, p.is, p.at)
 }
 
 type methodPart struct {
-	id   string
-	args []node
-	at   parse.Pos
+	id    string
+	args  []node
+	at    parse.Pos
+	cache atomic.Pointer[methodCache]
 }
 
 func (p *methodPart) name() string   { return "." + p.id + "()" }
 func (p *methodPart) pos() parse.Pos { return p.at }
 
 func (p *methodPart) apply(st *state, recv any) (any, error) {
-	var buf [4]any
-	args := buf[:0]
-	if len(p.args) > len(buf) {
-		args = make([]any, 0, len(p.args))
-	}
+	mark := len(st.args)
 	for _, a := range p.args {
 		v, err := a.value(st)
 		if err != nil {
+			st.args = st.args[:mark]
 			return nil, err
 		}
-		args = append(args, v)
+		st.args = append(st.args, v)
 	}
-	return st.callMethod(recv, p.id, args, p.at)
+	// The arguments live on the state's stack until the call returns.
+	v, err := st.callMethodCached(recv, p, st.args[mark:len(st.args):len(st.args)])
+	clear(st.args[mark:])
+	st.args = st.args[:mark]
+	return v, err
 }
 
 type indexPart struct {
@@ -126,12 +142,16 @@ func (st *state) adjustNegativeIndex(recv, arg any, at parse.Pos) (any, error) {
 
 // getProperty is ASTIdentifier.execute.
 func (st *state) getProperty(recv any, id string, at parse.Pos) (any, error) {
+	return st.getPropertyNames(recv, id, getterNames("get", id), getterNames("is", id), at)
+}
+
+func (st *state) getPropertyNames(recv any, id string, gets, iss [2]string, at parse.Pos) (any, error) {
 	recv = st.resolve(recv)
 	if o, ok := recv.(Object); ok {
 		return st.objectProperty(o, id, at)
 	}
 	// getId() with the name as written, then with its first letter's case swapped.
-	for _, name := range getterNames("get", id) {
+	for _, name := range gets {
 		m, err := st.findMethod(recv, name, nil, at)
 		if err != nil {
 			return nil, err
@@ -156,7 +176,7 @@ func (st *state) getProperty(recv any, id string, at parse.Pos) (any, error) {
 		}
 		return v, nil
 	}
-	for _, name := range getterNames("is", id) {
+	for _, name := range iss {
 		m, err := st.findMethod(recv, name, nil, at)
 		if err != nil {
 			return nil, err
@@ -219,6 +239,62 @@ func (st *state) objectProperty(o Object, id string, at parse.Pos) (any, error) 
 		}
 	}
 	return nil, nil
+}
+
+// callMethodCached is callMethod with a cache of the method chosen at this call
+// site for the last receiver and argument classes.
+func (st *state) callMethodCached(recv any, p *methodPart, args []any) (any, error) {
+	recv = st.resolve(recv)
+	if _, ok := recv.(Object); ok {
+		return st.callMethod(recv, p.id, args, p.at)
+	}
+	key := methodCacheKey(classOf(recv), args, st)
+	c := p.cache.Load()
+	var m *jmethod
+	if c != nil && c.key == key && key != noCacheKey {
+		m = c.m
+	} else {
+		var err error
+		m, err = st.findMethod(recv, p.id, args, p.at)
+		if err != nil {
+			return nil, err
+		}
+		if key != noCacheKey {
+			p.cache.Store(&methodCache{key: key, m: m})
+		}
+	}
+	if m == nil {
+		return nil, nil
+	}
+	v, err := m.invoke(st, recv, args)
+	if err != nil {
+		return nil, st.methodError(recv, p.id, p.at, err)
+	}
+	if v == nil && m.ret == retVoid {
+		return "", nil
+	}
+	return v, nil
+}
+
+// methodCache remembers the overload a call site resolved to.
+type methodCache struct {
+	key uint64
+	m   *jmethod
+}
+
+const noCacheKey = ^uint64(0)
+
+// methodCacheKey packs the receiver's and the arguments' classes; calls with more
+// than six arguments are not cached.
+func methodCacheKey(recv jclass, args []any, st *state) uint64 {
+	if len(args) > 6 {
+		return noCacheKey
+	}
+	k := uint64(recv) | uint64(len(args))<<8
+	for i, a := range args {
+		k |= uint64(classOf(st.resolve(a))) << (16 + 8*uint(i))
+	}
+	return k
 }
 
 // callMethod is ASTMethod.execute.

@@ -129,7 +129,7 @@ func (c *compiler) reference(r *parse.ReferenceNode) node {
 	for _, p := range r.Parts {
 		switch x := p.(type) {
 		case *parse.IdentifierNode:
-			n.parts = append(n.parts, &propPart{id: x.Name(), at: c.pos(x)})
+			n.parts = append(n.parts, newPropPart(x.Name(), c.pos(x)))
 		case *parse.MethodNode:
 			m := &methodPart{id: x.Name.Name(), at: c.pos(x)}
 			for _, a := range x.Args {

@@ -9,5 +9,5 @@ import (
 // goldenTools returns the tools the oracle registers, by name: Velocity Tools 2.0
 // for en_US in UTC, without Flowhook's Reteno methods.
 func goldenTools() map[string]any {
-	return tools.Standard(tools.Config{TimeZone: time.UTC, NoReteno: true})
+	return tools.Standard(tools.Config{TimeZone: time.UTC, ReferenceOnly: true})
 }

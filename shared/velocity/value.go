@@ -39,6 +39,8 @@ type Object interface {
 	// that name accepting those arguments it returns an error wrapping ErrNoMethod, and
 	// the engine treats the reference as Java Velocity treats an unknown method. A
 	// method that "throws" returns a *Throwable. A nil result is Java's null.
+	// The args slice belongs to the engine and is reused after the call returns:
+	// Method may keep the values but not the slice.
 	Method(name string, args []any) (any, error)
 }
 
