@@ -1,0 +1,435 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/flowhook/flowhook/shared/velocity"
+	"github.com/flowhook/flowhook/shared/velocity/parse"
+	"github.com/flowhook/flowhook/shared/webhook"
+)
+
+// RenderTimeout bounds the wall time of one Build, on top of the engine's loop,
+// output and depth limits.
+const RenderTimeout = 2 * time.Second
+
+// Built is a request built from a definition: ready for authentication and sending.
+type Built struct {
+	Method string
+	// URL is the rendered URL with the query params appended.
+	URL string
+	// Header lists the headers in order: User-Agent and Accept (unless the definition
+	// sets them), the definition's headers, then params sent as headers.
+	Header []webhook.Header
+	// Body is nil without a body.
+	Body []byte
+	// ContentType is the body format's media type; empty without a body.
+	ContentType string
+}
+
+// Build renders every template of c with the variables of rc, escaping each value for
+// where it lands (see Compile), and checks the result: an https URL that parses, a
+// JSON body that parses, a well-formed XML body. References are strict: one without a
+// value fails the build, naming it; $!name renders nothing instead. A nil rc renders
+// with no variables. Errors are *Error.
+func (c *Compiled) Build(ctx context.Context, rc *Context) (Built, error) {
+	if rc == nil {
+		rc = &Context{}
+	}
+	ctx, cancel := context.WithTimeout(ctx, RenderTimeout)
+	defer cancel()
+	b := builderPool.Get().(*builder)
+	defer b.release()
+
+	out := Built{Method: c.method, ContentType: c.contentType}
+	if err := b.render(ctx, &c.url, rc); err != nil {
+		return Built{}, err
+	}
+	u := string(b.out)
+
+	out.Header = make([]webhook.Header, 0, len(c.fixed)+len(c.headers)+len(c.params))
+	out.Header = append(out.Header, c.fixed...)
+	for i := range c.headers {
+		h := &c.headers[i]
+		if err := b.render(ctx, &h.tmpl, rc); err != nil {
+			return Built{}, err
+		}
+		out.Header = append(out.Header, webhook.Header{Name: h.name, Value: string(b.out)})
+	}
+	var query []byte
+	for i := range c.params {
+		p := &c.params[i]
+		if err := b.render(ctx, &p.tmpl, rc); err != nil {
+			return Built{}, err
+		}
+		if c.paramsInHeaders {
+			out.Header = append(out.Header, webhook.Header{Name: p.name, Value: string(b.out)})
+			continue
+		}
+		if len(query) > 0 {
+			query = append(query, '&')
+		}
+		query = append(query, url.QueryEscape(p.name)...)
+		query = append(query, '=')
+		query = append(query, url.QueryEscape(string(b.out))...)
+	}
+	if len(query) > 0 {
+		u = appendQuery(u, query)
+		if len(u) > MaxURLBytes {
+			return Built{}, c.url.errorf("the URL with its params is %d bytes long; the limit is %d", len(u), MaxURLBytes)
+		}
+	}
+	out.URL = u
+
+	if c.body != nil {
+		if err := b.render(ctx, c.body, rc); err != nil {
+			return Built{}, err
+		}
+		out.Body = bytes.Clone(b.out)
+	}
+	return out, nil
+}
+
+// appendQuery adds params to u's query, before any fragment.
+func appendQuery(u string, params []byte) string {
+	base, frag, hasFrag := strings.Cut(u, "#")
+	var s strings.Builder
+	s.Grow(len(u) + len(params) + 2)
+	s.WriteString(base)
+	switch {
+	case !strings.Contains(base, "?"):
+		s.WriteByte('?')
+	case !strings.HasSuffix(base, "?") && !strings.HasSuffix(base, "&"):
+		s.WriteByte('&')
+	}
+	s.Write(params)
+	if hasFrag {
+		s.WriteByte('#')
+		s.WriteString(frag)
+	}
+	return s.String()
+}
+
+// insertion is a value a reference wrote to the output, replaced there by a marker.
+type insertion struct {
+	ref velocity.Reference
+	v   any
+	// txt caches the value's text once computed.
+	txt  string
+	done bool
+}
+
+// span is where an insertion's escaped text sits in the output.
+type span struct {
+	start, end int
+	ins        int
+	// part is the URL part the value landed in (URL templates only).
+	part urlPart
+}
+
+// builder is the state of one Build: the engine's raw output with markers, the
+// escaped output, and the values. Builders are pooled.
+type builder struct {
+	raw   []byte
+	out   []byte
+	ins   []insertion
+	spans []span
+	cur   *tmpl
+	// hook is velocity.WithInsert(b.insert), made once per builder.
+	hook velocity.Option
+}
+
+var builderPool = sync.Pool{New: func() any {
+	b := &builder{}
+	b.hook = velocity.WithInsert(b.insert)
+	return b
+}}
+
+// maxPooled is the largest buffer a pooled builder keeps.
+const maxPooled = 64 << 10
+
+func (b *builder) release() {
+	if cap(b.raw) > maxPooled || cap(b.out) > maxPooled || cap(b.ins) > 1024 {
+		return // let a builder that grew large go
+	}
+	clear(b.ins) // drop references to values
+	b.raw, b.out, b.ins, b.spans, b.cur = b.raw[:0], b.out[:0], b.ins[:0], b.spans[:0], nil
+	builderPool.Put(b)
+}
+
+// Write collects the engine's output.
+func (b *builder) Write(p []byte) (int, error) {
+	b.raw = append(b.raw, p...)
+	return len(p), nil
+}
+
+// insert is the engine's insertion hook: it records the value and writes a marker,
+// or, inside a string literal of the template, the value's plain text.
+func (b *builder) insert(ref velocity.Reference, v any) (string, error) {
+	if len(b.cur.strs) > 0 && !b.cur.markAll && b.cur.inString(parse.Pos{Line: ref.Line, Col: ref.Col}) {
+		return text(v, b), nil
+	}
+	b.ins = append(b.ins, insertion{ref: ref, v: v})
+	return marker(len(b.ins) - 1), nil
+}
+
+// textOf returns the text of insertion i.
+func (b *builder) textOf(i int) string {
+	in := &b.ins[i]
+	if !in.done {
+		in.txt, in.done = text(in.v, b), true
+	}
+	return in.txt
+}
+
+// clean replaces the markers in a string the template built (say with #set and a
+// #define block) by the text of their values, so a value is escaped once, where the
+// string lands; any other byte that is not UTF-8 becomes U+FFFD. b may be nil.
+func (b *builder) clean(s string) string {
+	if strings.IndexByte(s, markerStart) < 0 && strings.IndexByte(s, markerEnd) < 0 {
+		return s
+	}
+	var out strings.Builder
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c == markerStart && b != nil {
+			if idx, n, ok := readMarker([]byte(s[i:])); ok && idx < len(b.ins) {
+				out.WriteString(b.textOf(idx))
+				i += n
+				continue
+			}
+		}
+		if c == markerStart || c == markerEnd {
+			out.WriteString("\uFFFD")
+			i++
+			continue
+		}
+		out.WriteByte(c)
+		i++
+	}
+	return strings.ToValidUTF8(out.String(), "\uFFFD")
+}
+
+// render renders t into b.out, escaped for its destination and checked.
+func (b *builder) render(ctx context.Context, t *tmpl, rc *Context) error {
+	b.raw, b.ins, b.cur = b.raw[:0], b.ins[:0], t
+	if t.t == nil {
+		b.raw = append(b.raw, t.src...)
+	} else if err := t.t.Execute(ctx, b, rc.Data, b.hook, velocity.WithResolver(rc)); err != nil {
+		return t.engineError(err)
+	}
+	if err := b.expand(t); err != nil {
+		return err
+	}
+	return b.check(t)
+}
+
+// engineError turns an error of the engine into an *Error.
+func (t *tmpl) engineError(err error) *Error {
+	e := &Error{Field: t.name, Pointer: t.pointer, Err: err}
+	var re *velocity.ReferenceError
+	var le *velocity.LimitError
+	var rn *velocity.RenderError
+	var pe *velocity.ParseError
+	switch {
+	case errors.As(err, &re):
+		e.Ref, e.Line, e.Col = re.Ref, re.Line, re.Col
+		e.Msg = re.Ref + at(re.Line, re.Col) + " has no value; give it one, or write " + quiet(re.Ref) + " to send nothing when it is unset"
+	case errors.As(err, &le):
+		e.Line, e.Col = le.Line, le.Col
+		e.Msg = fmt.Sprintf("the template exceeds the limit of %d %s%s", le.Max, le.Limit, at(le.Line, le.Col))
+	case errors.As(err, &rn) && (errors.Is(rn.Err, context.DeadlineExceeded) || errors.Is(rn.Err, context.Canceled)):
+		e.Line, e.Col = rn.Line, rn.Col
+		e.Msg = fmt.Sprintf("rendering stopped%s: it took longer than %s or was cancelled", at(rn.Line, rn.Col), RenderTimeout)
+	case errors.As(err, &rn):
+		e.Line, e.Col = rn.Line, rn.Col
+		e.Msg = "the template fails" + at(rn.Line, rn.Col) + ": " + strings.TrimSuffix(rn.Msg, ".")
+	case errors.As(err, &pe):
+		e.Line, e.Col = pe.Line, pe.Col
+		e.Msg = "the template does not parse" + at(pe.Line, pe.Col) + ": " + strings.TrimSuffix(pe.Msg, ".")
+	default:
+		e.Msg = "the template fails: " + err.Error()
+	}
+	return e
+}
+
+// quiet returns the silent form of a reference: $TOWN → $!TOWN, ${a.b} → $!{a.b}.
+func quiet(ref string) string {
+	if strings.HasPrefix(ref, "$!") || !strings.HasPrefix(ref, "$") {
+		return ref
+	}
+	return "$!" + ref[1:]
+}
+
+// urlPart is the part of a URL the output has reached.
+type urlPart uint8
+
+const (
+	partScheme urlPart = iota
+	partHost
+	partPath
+	partQuery
+	partFragment
+)
+
+func (p urlPart) String() string {
+	return [...]string{"scheme", "host", "path", "query", "fragment"}[p]
+}
+
+// jsonState is the JSON lexical state of the output so far.
+type jsonState uint8
+
+const (
+	jsonOutside jsonState = iota
+	jsonString
+	jsonEscape // right after a backslash in a string
+)
+
+// lexState is the state of the output so far that decides how a value is escaped.
+type lexState struct {
+	url  urlPart
+	json jsonState
+	// cdata is set inside an XML CDATA section; scanned is how far out has been read.
+	cdata   bool
+	scanned int
+}
+
+// expand writes b.raw to b.out with every marker replaced by its value escaped for
+// the place it lands, and records the spans.
+func (b *builder) expand(t *tmpl) error {
+	b.out, b.spans = b.out[:0], b.spans[:0]
+	var st lexState
+	raw := b.raw
+	for len(raw) > 0 {
+		i := bytes.IndexByte(raw, markerStart)
+		lit := raw
+		if i >= 0 {
+			lit = raw[:i]
+		}
+		if len(lit) > 0 {
+			b.literal(t, lit, &st)
+			raw = raw[len(lit):]
+		}
+		if i < 0 {
+			break
+		}
+		idx, n, ok := readMarker(raw)
+		if !ok || idx >= len(b.ins) {
+			// Part of a marker cut by a string method: not a value to trust.
+			b.out = append(b.out, "\uFFFD"...)
+			raw = raw[1:]
+			continue
+		}
+		raw = raw[n:]
+		start := len(b.out)
+		if err := b.value(t, idx, &st); err != nil {
+			return err
+		}
+		b.spans = append(b.spans, span{start: start, end: len(b.out), ins: idx, part: st.url})
+		if len(b.out) > t.limit {
+			return b.tooLong(t)
+		}
+	}
+	if len(b.out) > t.limit {
+		return b.tooLong(t)
+	}
+	if !utf8.Valid(b.out) {
+		// Only a string method cutting a value's text apart can do this.
+		b.out = bytes.ToValidUTF8(b.out, []byte("\uFFFD"))
+	}
+	return nil
+}
+
+func (b *builder) tooLong(t *tmpl) *Error {
+	return t.errorf("the rendered %s is longer than the limit of %d bytes", t.dest, t.limit)
+}
+
+// literal appends literal output and follows the lexical state.
+func (b *builder) literal(t *tmpl, lit []byte, st *lexState) {
+	b.out = append(b.out, lit...)
+	switch t.dest {
+	case destURL:
+		base := len(b.out) - len(lit)
+		for j, c := range lit {
+			switch st.url {
+			case partScheme:
+				if c == '/' && bytes.HasSuffix(b.out[:base+j+1], []byte("://")) {
+					st.url = partHost
+				}
+			case partHost:
+				switch c {
+				case '/':
+					st.url = partPath
+				case '?':
+					st.url = partQuery
+				case '#':
+					st.url = partFragment
+				}
+			case partPath:
+				switch c {
+				case '?':
+					st.url = partQuery
+				case '#':
+					st.url = partFragment
+				}
+			case partQuery:
+				if c == '#' {
+					st.url = partFragment
+				}
+			}
+		}
+	case destJSON:
+		for _, c := range lit {
+			switch st.json {
+			case jsonOutside:
+				if c == '"' {
+					st.json = jsonString
+				}
+			case jsonString:
+				switch c {
+				case '"':
+					st.json = jsonOutside
+				case '\\':
+					st.json = jsonEscape
+				}
+			case jsonEscape:
+				st.json = jsonString
+			}
+		}
+	case destXML:
+		b.scanXML(st)
+	}
+}
+
+var (
+	cdataOpen  = []byte("<![CDATA[")
+	cdataClose = []byte("]]>")
+)
+
+// scanXML follows CDATA sections over the output written since the last scan.
+func (b *builder) scanXML(st *lexState) {
+	for {
+		from := max(0, st.scanned-len(cdataOpen)+1)
+		if st.cdata {
+			i := bytes.Index(b.out[from:], cdataClose)
+			if i < 0 {
+				break
+			}
+			st.cdata, st.scanned = false, from+i+len(cdataClose)
+			continue
+		}
+		i := bytes.Index(b.out[from:], cdataOpen)
+		if i < 0 {
+			break
+		}
+		st.cdata, st.scanned = true, from+i+len(cdataOpen)
+	}
+	st.scanned = max(st.scanned, len(b.out))
+}
