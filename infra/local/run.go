@@ -16,8 +16,10 @@ import (
 	"github.com/flowhook/flowhook/shared/httpapi"
 	"github.com/flowhook/flowhook/shared/intake"
 	"github.com/flowhook/flowhook/shared/metrics"
+	"github.com/flowhook/flowhook/shared/render"
 	"github.com/flowhook/flowhook/shared/secrets"
 	"github.com/flowhook/flowhook/shared/store/embedded"
+	"github.com/flowhook/flowhook/shared/velocity"
 )
 
 // Config is the runner's settings.
@@ -66,6 +68,7 @@ func run(ctx context.Context, cfg Config, out io.Writer, ready chan<- string) er
 		[]httpapi.Route{httpapi.Health(), openAPIRoute()},
 		httpapi.Management(httpapi.Config{Store: st, Secrets: sec, Log: log}),
 		httpapi.Intake(httpapi.IntakeConfig{Intake: intake.NewService(st, 0, nil), Metrics: em, Log: log}),
+		httpapi.Render(httpapi.RenderConfig{Store: st, Renderer: render.NewRenderer(render.Tools(nil, nil), velocity.Limits{}), Log: log}),
 	)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -78,7 +78,7 @@ func newEnv(t *testing.T) *env {
 		[]Route{Health()},
 		Management(Config{Store: st, Secrets: sec, Log: log}),
 		Intake(IntakeConfig{Intake: intake.NewService(st, 0, nil), Log: log}),
-		Render(RenderConfig{Store: st, Renderer: render.NewRenderer(nil, velocity.Limits{}), Log: log}),
+		Render(RenderConfig{Store: st, Renderer: render.NewRenderer(render.Tools(nil, nil), velocity.Limits{}), Log: log}),
 	)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

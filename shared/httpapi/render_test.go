@@ -50,3 +50,21 @@ func TestRender(t *testing.T) {
 		})
 	}
 }
+
+func TestRenderTools(t *testing.T) {
+	e := newEnv(t)
+	mustStatus(t, e.admin("POST", "/contacts", map[string]any{"email": "tz@example.com", "fields": map[string]any{"TIMEZONE": "Europe/Kyiv"}}), 201)
+	tests := []struct{ tpl, want string }{
+		{"$mathTool.add(10, 4)", "14"},
+		{"$numberTool.format('#.00', 1234.5)", "1234.50"},
+		{"$dateTool.formatInContactTimezone('dd.MM.yyyy HH:mm', '2024-03-01T10:00:00Z')", "01.03.2024 12:00"},
+		{"$esc.json('a\"b')", `a\"b`},
+	}
+	for _, tt := range tests {
+		r := e.admin("POST", "/render", map[string]any{"template": tt.tpl, "contact": map[string]string{"email": "tz@example.com"}})
+		mustStatus(t, r, 200)
+		if got := r.json(t)["output"]; got != tt.want {
+			t.Errorf("%s = %q, want %q", tt.tpl, got, tt.want)
+		}
+	}
+}

@@ -3,11 +3,15 @@ package render
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/flowhook/flowhook/shared/velocity"
+	"github.com/flowhook/flowhook/shared/velocity/tools"
+	"github.com/flowhook/flowhook/shared/webhook"
 )
 
 // Renderer renders message templates (and condition expressions) with a run's
@@ -72,4 +76,29 @@ func (r *Renderer) Render(ctx context.Context, name, src string, in Input) (stri
 		return "", err
 	}
 	return b.String(), nil
+}
+
+// Tools returns a tools function for NewRenderer: the standard tools ($mathTool,
+// $numberTool, $dateTool, $esc, …) in the organisation's time zone org (nil = UTC), with
+// the contact's TIMEZONE field as the contact's zone, and the clock now (nil = system).
+func Tools(org *time.Location, now func() time.Time) func(in Input) map[string]any {
+	return func(in Input) map[string]any {
+		return tools.Standard(tools.Config{TimeZone: org, ContactTimeZone: ContactTimeZone(in.Contact), Now: now})
+	}
+}
+
+// ContactTimeZone returns the contact's TIMEZONE field (any case), or "".
+func ContactTimeZone(c *webhook.Contact) string {
+	if c == nil {
+		return ""
+	}
+	for k, v := range c.Fields {
+		if strings.EqualFold(k, webhook.FieldTimeZone) || strings.EqualFold(k, "timeZone") {
+			var s string
+			if json.Unmarshal(v, &s) == nil {
+				return s
+			}
+		}
+	}
+	return ""
 }

@@ -78,5 +78,6 @@ func Retention() (time.Duration, error) {
 // line logged with a request's context.
 func Logger() *slog.Logger { return lambdacontext.NewLogger() }
 
-// Renderer returns the message renderer with the standard tools and limits.
-func Renderer() *render.Renderer { return render.NewRenderer(nil, velocity.Limits{}) }
+// Renderer returns the message renderer with the standard tools (in UTC, the contact's
+// TIMEZONE for formatInContactTimezone) and the engine's default limits.
+func Renderer() *render.Renderer { return render.NewRenderer(render.Tools(nil, nil), velocity.Limits{}) }
