@@ -80,4 +80,6 @@ func Logger() *slog.Logger { return lambdacontext.NewLogger() }
 
 // Renderer returns the message renderer with the standard tools (in UTC, the contact's
 // TIMEZONE for formatInContactTimezone) and the engine's default limits.
-func Renderer() *render.Renderer { return render.NewRenderer(render.Tools(nil, nil), velocity.Limits{}) }
+func Renderer() *render.Renderer {
+	return render.NewRenderer(render.Tools(nil, nil), velocity.Limits{})
+}
