@@ -260,11 +260,12 @@ func (n *refNode) render(st *state) error {
 		if err := st.write(n.morePrefix); err != nil {
 			return err
 		}
+		before := len(st.out)
 		st.out, err = st.appendString(st.out, v)
 		if err != nil {
 			return err
 		}
-		return st.wrote(0)
+		return st.wrote(len(st.out) - before)
 	}
 	if st.cfg.strict && n.typ != refQuiet {
 		return &ReferenceError{Name: st.t.name, Line: n.at.Line, Col: n.at.Col, Ref: n.literal}
