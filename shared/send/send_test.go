@@ -174,7 +174,7 @@ func input() render.Input {
 // hook is the README's webhook against the endpoint.
 func (f *fixture) hook(method webhook.Method, connector string) webhook.Webhook {
 	w := webhook.Webhook{ID: "w_1", Version: 1, Name: "WH5", Method: method, URL: f.ep.srv.URL + "/codes?order=${orderId}",
-		Headers: []webhook.Pair{{Name: "X-Source", Value: "flowhook"}, {Name: "Authorization", Value: "user-set"}},
+		Headers:   []webhook.Pair{{Name: "X-Source", Value: "flowhook"}, {Name: "Authorization", Value: "user-set"}},
 		TimeoutMs: 5000, ConnectorID: connector}
 	if method == webhook.MethodPost {
 		w.Body = &webhook.Body{Format: webhook.FormatJSON, Template: `{"city": "${TOWN}", "email": "${email}"}`}
