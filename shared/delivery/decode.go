@@ -36,8 +36,11 @@ type Format uint8
 
 // Body formats by Content-Type.
 const (
+	// FormatText is any body that is neither JSON nor XML.
 	FormatText Format = iota
+	// FormatJSON is application/json and any +json type.
 	FormatJSON
+	// FormatXML is application/xml, text/xml and any +xml type.
 	FormatXML
 )
 

@@ -99,7 +99,8 @@ type Result struct {
 	Attempts []webhook.Attempt
 	// Response is the final attempt's response; nil when it got none.
 	Response *Response
-	// Data is the decoded body of a successful response (nil for an empty body).
+	// Data is the decoded body of a successful response (nil for an empty body). Its
+	// strings may share memory with the body rather than copy it.
 	Data any
 	// Class is the final error class; empty on success.
 	Class webhook.ErrorClass
@@ -265,26 +266,6 @@ func (s *Sender) deliver(ctx context.Context, req Request, maxAttempts int) (res
 		res.Cause = &redactedError{msg: res.Detail, err: err}
 		return res
 	}
-	var body io.Reader
-	if len(req.Body) > 0 {
-		body = bytes.NewReader(req.Body)
-	}
-	base, err := http.NewRequest(req.Method, req.URL, body)
-	if err != nil {
-		var ue *url.Error
-		if !errors.As(err, &ue) {
-			res.Class, res.Detail = webhook.ClassRender, red.String("the request cannot be built: "+err.Error())
-			res.Cause = &redactedError{msg: res.Detail, err: err}
-			return res
-		}
-		be := &egress.BlockedError{Reason: egress.Unparsable, URL: req.URL, Cause: ue.Err}
-		f := failure{class: webhook.ClassBlocked, detail: be.Error()}
-		res.Attempts = append(res.Attempts, webhook.Attempt{StartedAt: s.opts.Now(), ErrorClass: f.class, Error: red.String(f.detail)})
-		s.fail(&res, red, f, be, "")
-		return res
-	}
-	base.Header = header // the client and transport only read it
-
 	timeout := req.Timeout
 	if timeout <= 0 {
 		timeout = webhook.DefaultTimeoutMs * time.Millisecond
@@ -307,7 +288,7 @@ func (s *Sender) deliver(ctx context.Context, req Request, maxAttempts int) (res
 		if !wired {
 			wire = &wireHeaders{list: make([]webhook.Header, 0, len(header)+4)}
 		}
-		out := s.attempt(ctx, base, attempt, budget, red, wire)
+		out := s.attempt(ctx, req, header, budget, red, wire)
 		res.Attempts = append(res.Attempts, out.record)
 		res.Response = out.response
 		if wire != nil && wire.done() {
@@ -380,9 +361,9 @@ type readBuffer struct {
 
 var bufPool = sync.Pool{New: func() any { return new(readBuffer) }}
 
-// attempt makes try number n of base within budget and records it; wire, when not
-// nil, records the header fields written.
-func (s *Sender) attempt(ctx context.Context, base *http.Request, n int, budget time.Duration, red *redactor, wire *wireHeaders) (out attemptResult) {
+// attempt makes one try of req within budget and records it; wire, when not nil,
+// records the header fields written.
+func (s *Sender) attempt(ctx context.Context, req Request, header http.Header, budget time.Duration, red *redactor, wire *wireHeaders) (out attemptResult) {
 	start := s.opts.Now()
 	out.record.StartedAt = start
 	defer func() {
@@ -397,11 +378,26 @@ func (s *Sender) attempt(ctx context.Context, base *http.Request, n int, budget 
 	if wire != nil {
 		actx = httptrace.WithClientTrace(actx, wire.trace())
 	}
-	hreq := base.WithContext(actx)
-	if n > 1 && base.GetBody != nil {
-		hreq.Body, _ = base.GetBody() // a fresh reader: the first attempt used up base.Body
+	var body io.Reader
+	if len(req.Body) > 0 {
+		body = bytes.NewReader(req.Body)
 	}
-	host := base.URL.Host
+	hreq, err := http.NewRequestWithContext(actx, req.Method, req.URL, body)
+	if err != nil {
+		var ue *url.Error
+		if !errors.As(err, &ue) {
+			out.fail = failure{class: webhook.ClassRender, detail: "the request cannot be built: " + err.Error()}
+			out.err = err
+			return out
+		}
+		// Go's URL parser refuses it outright: a refusal like the guard's, not a DNS error.
+		be := &egress.BlockedError{Reason: egress.Unparsable, URL: req.URL, Cause: ue.Err}
+		out.fail = failure{class: webhook.ClassBlocked, detail: be.Error()}
+		out.err = be
+		return out
+	}
+	hreq.Header = header // the client and transport only read it
+	host := hreq.URL.Host
 
 	resp, err := s.client.Do(hreq)
 	if err != nil {

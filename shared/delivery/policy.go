@@ -25,8 +25,10 @@ const (
 // Default backoff bounds: 0.5 s, 1 s, 2 s, 4 s… before jitter, never more than 8 s, which
 // keeps a few retries inside a Lambda invocation.
 const (
+	// DefaultBase is the backoff before the first retry.
 	DefaultBase = 500 * time.Millisecond
-	DefaultMax  = 8 * time.Second
+	// DefaultMax caps every backoff.
+	DefaultMax = 8 * time.Second
 )
 
 // maxRetryAfter caps a Retry-After, so a huge value cannot overflow a Duration; any

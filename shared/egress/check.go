@@ -16,25 +16,44 @@ const (
 	Public Reason = iota
 	// Allowlisted is inside a CIDR of Config.AllowCIDRs, which overrides the blocklist.
 	Allowlisted
-	ThisNetwork   // 0.0.0.0/8
-	Private       // 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16
-	CGNAT         // 100.64.0.0/10
-	Loopback      // 127.0.0.0/8, ::1/128
-	LinkLocal     // 169.254.0.0/16, fe80::/10
-	Metadata      // 169.254.169.254, 169.254.170.2, fd00:ec2::254
-	IETF          // 192.0.0.0/24
-	Documentation // 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32
-	Benchmarking  // 198.18.0.0/15
-	Multicast     // 224.0.0.0/4, ff00::/8
-	Reserved      // 240.0.0.0/4
-	Broadcast     // 255.255.255.255/32
-	HostEndpoint  // 168.63.129.16/32
-	Unspecified   // ::/128
-	SiteLocal     // fec0::/10
-	UniqueLocal   // fc00::/7
-	NAT64         // 64:ff9b::/96 embedding a refused IPv4, and 64:ff9b:1::/48
-	SixToFour     // 2002::/16
-	Teredo        // 2001::/32
+	// ThisNetwork is 0.0.0.0/8.
+	ThisNetwork
+	// Private is 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16.
+	Private
+	// CGNAT is 100.64.0.0/10.
+	CGNAT
+	// Loopback is 127.0.0.0/8, ::1/128.
+	Loopback
+	// LinkLocal is 169.254.0.0/16, fe80::/10.
+	LinkLocal
+	// Metadata is 169.254.169.254, 169.254.170.2, fd00:ec2::254.
+	Metadata
+	// IETF is 192.0.0.0/24.
+	IETF
+	// Documentation is 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32.
+	Documentation
+	// Benchmarking is 198.18.0.0/15.
+	Benchmarking
+	// Multicast is 224.0.0.0/4, ff00::/8.
+	Multicast
+	// Reserved is 240.0.0.0/4.
+	Reserved
+	// Broadcast is 255.255.255.255/32.
+	Broadcast
+	// HostEndpoint is 168.63.129.16/32.
+	HostEndpoint
+	// Unspecified is ::/128.
+	Unspecified
+	// SiteLocal is fec0::/10.
+	SiteLocal
+	// UniqueLocal is fc00::/7.
+	UniqueLocal
+	// NAT64 is 64:ff9b:1::/48 (64:ff9b::/96 is judged by the IPv4 address it embeds).
+	NAT64
+	// SixToFour is 2002::/16.
+	SixToFour
+	// Teredo is 2001::/32.
+	Teredo
 	// NonGlobal is an IPv6 address outside 2000::/3, the global unicast space, that no
 	// range above names (IPv4-compatible ::/96, discard-only 100::/64, unassigned space).
 	// Nothing there is reachable on the public internet, so the guard refuses it too.

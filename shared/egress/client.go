@@ -32,7 +32,9 @@ const (
 // Environment variables read by ConfigFromEnv. Only deployment wiring sets them; no
 // webhook definition or API request can.
 const (
-	EnvAllowCIDRs  = "FLOWHOOK_EGRESS_ALLOW_CIDRS"
+	// EnvAllowCIDRs lists the allowed CIDRs, comma-separated.
+	EnvAllowCIDRs = "FLOWHOOK_EGRESS_ALLOW_CIDRS"
+	// EnvExtraCAFile names a PEM file of extra trusted CAs.
 	EnvExtraCAFile = "FLOWHOOK_EXTRA_CA_FILE"
 )
 

@@ -14,6 +14,13 @@
 // A refusal is a *BlockedError whose message names the host, the address and the range;
 // a Decision records the verdict on one address for logs.
 //
+// The check is written on net/netip (Classify) rather than taken from code.dny.dev/ssrf,
+// which does not list 168.63.129.16, refuses IPv4-mapped addresses without naming
+// their IPv4 range, and allows only ports 80 and 443. NAT64 addresses of 64:ff9b::/96
+// are judged by the IPv4 address they embed, since DNS64 makes them for public hosts
+// in IPv6-only networks; the local-use NAT64 prefix, 6to4 and Teredo are refused
+// outright, and so is any IPv6 address outside the global unicast space 2000::/3.
+//
 // Ports are not restricted: the blocklist does not mention them, and an endpoint on
 // :8443 is a legitimate marketing-partner setup. Config.AllowCIDRs, set only from the
 // deployment's environment (ConfigFromEnv), lets tests and the local runner reach a
