@@ -198,6 +198,7 @@ func TestLimits(t *testing.T) {
 		{"strings built count as output", `#set($s = "x")#foreach($i in [1..40])#set($s = "$s$s")#end`,
 			velocity.Limits{}, "output bytes"},
 		{"macro depth", "#macro(r $n)#r($n)#end#r(1)", velocity.Limits{MacroDepth: 50}, "macro depth"},
+		{"macro calls", "#macro(r)#r()#r()#r()#end#r()", velocity.Limits{MacroCalls: 10000}, "macro calls"},
 		{"evaluate depth", `#set($t = '#evaluate($t)')#evaluate($t)`, velocity.Limits{}, "evaluate depth"},
 	}
 	for _, tc := range tests {

@@ -1,6 +1,7 @@
 package velocity
 
 import (
+	"errors"
 	"math/big"
 	"strconv"
 	"strings"
@@ -212,7 +213,13 @@ func (c *compiler) node(pn parse.Node) node {
 	case *parse.StringNode:
 		return c.stringLiteral(n)
 	case *parse.NumberNode:
-		return &constNode{base: c.base(pn), v: numberLiteral(n)}
+		v := numberLiteral(n)
+		if v == nil {
+			// "#1" in an expression: Java's number parsing fails while the
+			// reference initialises the template.
+			c.processingError("NumberFormatException: For input string: \"" + n.Text() + "\"")
+		}
+		return &constNode{base: c.base(pn), v: v}
 	case *parse.BoolNode:
 		return &boolNode{base: c.base(pn), v: pn.Type() == parse.NodeTrue}
 	case *parse.WordNode:
@@ -252,14 +259,16 @@ func numberLiteral(n *parse.NumberNode) any {
 		if v, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return v
 		}
-		b, _ := new(big.Int).SetString(s, 10)
-		return b
+		if b, ok := new(big.Int).SetString(s, 10); ok {
+			return b
+		}
+		return nil
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		// out of range: Double.valueOf gives infinity or zero, as ParseFloat does
-		return f
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return nil
 	}
+	// out of range: Double.valueOf gives infinity or zero, as ParseFloat does
 	return f
 }
 

@@ -704,6 +704,10 @@ func (n *macroCallNode) render(st *state) error {
 	if err := st.checkContext(n.at); err != nil {
 		return err
 	}
+	st.macroCalls++
+	if st.macroCalls > st.cfg.limits.MacroCalls {
+		return st.limitError("macro calls", st.cfg.limits.MacroCalls, n.at)
+	}
 	ms := &macroScope{parent: st.cur, name: n.name}
 	for i := 1; i < len(def.args) && i <= len(n.kids); i++ {
 		arg := n.kids[i-1]

@@ -38,6 +38,7 @@ type state struct {
 	macros map[string]*macroDef
 
 	iterations    int64
+	macroCalls    int64
 	macroDepth    int
 	evaluateDepth int
 	// foreachScope is the innermost $foreach (kept in vars too).

@@ -55,6 +55,9 @@ type Limits struct {
 	// MacroDepth bounds nested macro calls. Default 20, Velocity 1.7's own
 	// velocimacro.max.depth, which fails with a MacroOverflowException.
 	MacroDepth int
+	// MacroCalls bounds the macro calls of one render (a macro calling itself
+	// twice is exponential within the depth limit). Default 1,000,000.
+	MacroCalls int64
 	// EvaluateDepth bounds nested #evaluate. Default 10.
 	EvaluateDepth int
 	// ParseDepth bounds the nesting of directives, references and expressions in
@@ -68,6 +71,7 @@ const (
 	DefaultRangeSize      = 1_000_000
 	DefaultOutputBytes    = 16 << 20
 	DefaultMacroDepth     = 20
+	DefaultMacroCalls     = 1_000_000
 	DefaultEvaluateDepth  = 10
 	DefaultParseDepth     = 1000
 )
@@ -84,6 +88,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MacroDepth <= 0 {
 		l.MacroDepth = DefaultMacroDepth
+	}
+	if l.MacroCalls <= 0 {
+		l.MacroCalls = DefaultMacroCalls
 	}
 	if l.EvaluateDepth <= 0 {
 		l.EvaluateDepth = DefaultEvaluateDepth
@@ -182,7 +189,7 @@ type LimitError struct {
 	Name      string
 	Line, Col int
 	// Limit names the limit: "loop iterations", "range size", "output bytes",
-	// "macro depth" or "evaluate depth".
+	// "macro depth", "macro calls" or "evaluate depth".
 	Limit string
 	Max   int64
 }

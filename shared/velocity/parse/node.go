@@ -113,13 +113,23 @@ func (s *span) Position() Pos {
 	return Pos{s.first.Line, s.first.Col}
 }
 
-// String returns the source text from the first to the last token, the special
-// tokens and comments between them included.
+// String returns the source text from the first to the last token, with the
+// special tokens before the first one (such as the "#" of "#{" in text) and the
+// comments in between; the whole template for the root.
 func (s *span) String() string {
-	if s.first == nil || s.last == nil || s.tree == nil {
+	if s.tree == nil {
+		return ""
+	}
+	if s.typ == NodeProcess {
+		return s.tree.Source
+	}
+	if s.first == nil || s.last == nil {
 		return ""
 	}
 	start, end := s.first.Off, s.last.EndOff
+	for sp := s.first.Special; sp != nil; sp = sp.Special {
+		start = sp.Off
+	}
 	if s.first.Kind == EOF || end < start {
 		return ""
 	}
