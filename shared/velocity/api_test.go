@@ -198,7 +198,8 @@ func TestLimits(t *testing.T) {
 		{"strings built count as output", `#set($s = "x")#foreach($i in [1..40])#set($s = "$s$s")#end`,
 			velocity.Limits{}, "output bytes"},
 		{"macro depth", "#macro(r $n)#r($n)#end#r(1)", velocity.Limits{MacroDepth: 50}, "macro depth"},
-		{"macro calls", "#macro(r)#r()#r()#r()#end#r()", velocity.Limits{MacroCalls: 10000}, "macro calls"},
+		{"macro calls", "#macro(r)#set($d = $d + 1)#if($d < 15)#r()#r()#r()#end#set($d = $d - 1)#end#set($d = 0)#r()",
+			velocity.Limits{MacroCalls: 10000}, "macro calls"},
 		{"evaluate depth", `#set($t = '#evaluate($t)')#evaluate($t)`, velocity.Limits{}, "evaluate depth"},
 	}
 	for _, tc := range tests {
