@@ -279,8 +279,8 @@ func (n *foreachNode) render(st *state) error {
 	if err != nil || list == nil {
 		return err
 	}
-	it := st.iterate(list)
-	if it == nil {
+	it, ok := st.iterate(list)
+	if !ok {
 		return nil // not iterable: skipped, as Velocity's directive.foreach.skip.invalid
 	}
 	if len(n.kids) < 4 {
@@ -401,27 +401,27 @@ type iterator struct {
 	fixed  []any // an array's elements
 }
 
-func (st *state) iterate(v any) *iterator {
+func (st *state) iterate(v any) (iterator, bool) {
 	v = st.resolve(v)
 	c := classOf(v)
 	switch c {
 	case clsArrayList:
-		return &iterator{src: v, mod: st.modCount(v)}
+		return iterator{src: v, mod: st.modCount(v)}, true
 	case clsLinkedHashMap, clsHashMap, clsSortedMap:
-		return st.mapIterator(v, clsValues)
+		return st.mapIterator(v, clsValues), true
 	case clsKeySet, clsValues, clsEntrySet:
-		return st.mapIterator(v.(*mapView).m, c)
+		return st.mapIterator(v.(*mapView).m, c), true
 	case clsStringArray, clsObjectArray:
-		return &iterator{fixed: v.(*javaArray).items}
+		return iterator{fixed: v.(*javaArray).items}, true
 	case clsForeachScope:
-		return &iterator{}
+		return iterator{}, true
 	}
-	return nil
+	return iterator{}, false
 }
 
-func (st *state) mapIterator(m any, view jclass) *iterator {
+func (st *state) mapIterator(m any, view jclass) iterator {
 	m = st.resolve(m)
-	it := &iterator{src: m, mod: st.modCount(m), view: view, keys: make([]string, 0, mapLen(m))}
+	it := iterator{src: m, mod: st.modCount(m), view: view, keys: make([]string, 0, mapLen(m))}
 	rangeMap(m, func(k string, _ any) bool {
 		it.keys = append(it.keys, k)
 		return true

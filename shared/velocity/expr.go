@@ -56,6 +56,11 @@ func (n *stringNode) value(st *state) (any, error) {
 func (c *compiler) stringLiteral(pn *parse.StringNode) node {
 	n := &stringNode{base: c.base(pn)}
 	img := pn.FirstToken().Image
+	if img[0] == '"' && !validUnicodeEscapes(img) {
+		// ASTStringLiteral.unescape fails on a bad \u escape while the reference
+		// initialises the template.
+		c.processingError("NumberFormatException: a malformed \\u escape in " + img)
+	}
 	body := pn.Body()
 	if img[0] != '"' || !strings.ContainsAny(img, "$#") {
 		n.s = body
@@ -341,4 +346,25 @@ func (n *rangeNode) value(st *state) (any, error) {
 		v += step
 	}
 	return st.newList(items), nil
+}
+
+// validUnicodeEscapes reports whether every "\u" in a double-quoted literal is
+// followed by four hexadecimal digits.
+func validUnicodeEscapes(img string) bool {
+	body := img[1 : len(img)-1]
+	for {
+		i := strings.Index(body, `\u`)
+		if i < 0 {
+			return true
+		}
+		if i+6 > len(body) {
+			return false
+		}
+		for _, c := range body[i+2 : i+6] {
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+		body = body[i+6:]
+	}
 }

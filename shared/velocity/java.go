@@ -216,7 +216,10 @@ func (st *state) appendString(b []byte, v any) ([]byte, error) {
 	case *javaClassValue:
 		return append(b, "class "+classNames[x.cls]...), nil
 	case *foreachScope:
-		return append(b, "{}"...), nil
+		if x.store == nil {
+			return append(b, "{}"...), nil
+		}
+		return st.appendMap(b, x.store)
 	case *blockRef:
 		s, ok, err := st.blockString(x)
 		if err != nil || !ok {

@@ -376,7 +376,7 @@ func (s *foreachScope) storage(k string) any {
 
 func (s *foreachScope) put(k string, v any) any {
 	if s.store == nil {
-		s.store = NewMap(2)
+		s.store = NewHashMap(2) // Scope keeps its entries in a java.util.HashMap
 	}
 	return s.store.Put(k, v)
 }
