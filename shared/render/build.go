@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -43,10 +42,10 @@ func (c *Compiled) Build(ctx context.Context, rc *Context) (Built, error) {
 	if rc == nil {
 		rc = &Context{}
 	}
-	ctx, cancel := context.WithTimeout(ctx, RenderTimeout)
-	defer cancel()
 	b := builderPool.Get().(*builder)
 	defer b.release()
+	b.ctx = pollDeadline{Context: ctx, at: time.Now().Add(RenderTimeout)}
+	ctx = &b.ctx
 
 	out := Built{Method: c.method, ContentType: c.contentType}
 	if err := b.render(ctx, &c.url, rc); err != nil {
@@ -76,9 +75,9 @@ func (c *Compiled) Build(ctx context.Context, rc *Context) (Built, error) {
 		if len(query) > 0 {
 			query = append(query, '&')
 		}
-		query = append(query, url.QueryEscape(p.name)...)
+		query = appendQueryEscape(query, p.name)
 		query = append(query, '=')
-		query = append(query, url.QueryEscape(string(b.out))...)
+		query = appendQueryEscape(query, b.out)
 	}
 	if len(query) > 0 {
 		u = appendQuery(u, query)
@@ -134,6 +133,31 @@ type span struct {
 	part urlPart
 }
 
+// pollDeadline is a context that expires at a time without a timer: the engine polls
+// Err between loop iterations and macro calls, and never waits on Done, so a timer
+// (and its allocation and lock per build) would buy nothing. Done is the parent's.
+type pollDeadline struct {
+	context.Context
+	at time.Time
+}
+
+func (d *pollDeadline) Deadline() (time.Time, bool) {
+	if p, ok := d.Context.Deadline(); ok && p.Before(d.at) {
+		return p, true
+	}
+	return d.at, true
+}
+
+func (d *pollDeadline) Err() error {
+	if err := d.Context.Err(); err != nil {
+		return err
+	}
+	if !time.Now().Before(d.at) {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
 // builder is the state of one Build: the engine's raw output with markers, the
 // escaped output, and the values. Builders are pooled.
 type builder struct {
@@ -142,6 +166,7 @@ type builder struct {
 	ins   []insertion
 	spans []span
 	cur   *tmpl
+	ctx   pollDeadline
 	// hook is velocity.WithInsert(b.insert), made once per builder.
 	hook velocity.Option
 }
@@ -160,7 +185,7 @@ func (b *builder) release() {
 		return // let a builder that grew large go
 	}
 	clear(b.ins) // drop references to values
-	b.raw, b.out, b.ins, b.spans, b.cur = b.raw[:0], b.out[:0], b.ins[:0], b.spans[:0], nil
+	b.raw, b.out, b.ins, b.spans, b.cur, b.ctx = b.raw[:0], b.out[:0], b.ins[:0], b.spans[:0], nil, pollDeadline{}
 	builderPool.Put(b)
 }
 
@@ -222,7 +247,7 @@ func (b *builder) render(ctx context.Context, t *tmpl, rc *Context) error {
 	b.raw, b.ins, b.cur = b.raw[:0], b.ins[:0], t
 	if t.t == nil {
 		b.raw = append(b.raw, t.src...)
-	} else if err := t.t.Execute(ctx, b, rc.Data, b.hook, velocity.WithResolver(rc)); err != nil {
+	} else if err := t.t.Execute(ctx, b, rc.Data, b.hook, rc.resolver()); err != nil {
 		return t.engineError(err)
 	}
 	if err := b.expand(t); err != nil {

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/flowhook/flowhook/shared/delivery"
 	"github.com/flowhook/flowhook/shared/velocity"
 	"github.com/flowhook/flowhook/shared/webhook"
 )
@@ -43,28 +45,62 @@ type Input struct {
 //     $workflowInstanceId.
 //  5. Tools.
 //
-// Earlier entries win: a param named like a tool hides the tool.
+// Earlier entries win: a param named like a tool hides the tool, and so does a
+// contact field. Contact fields and tools are not in Data: the engine asks Resolve
+// for names Data lacks.
 type Context struct {
 	// Data is the top-level variables, for velocity's Execute.
 	Data map[string]any
-	// fields maps lower-cased contact field names to their values; Resolve reads it.
-	fields map[string]any
+	// fields are the contact fields under lower-cased names, in the order added (a
+	// later one of the same name replaces an earlier one); Resolve reads them.
+	fields []namedValue
+	// tools are Input.Tools, after the contact fields.
+	tools map[string]any
+	// opt is velocity.WithResolver(c), made once: a build executes several templates.
+	opt velocity.Option
 }
 
-// Resolve looks a top-level name up among the contact fields, ignoring case. The engine
-// calls it for names that are not in Data.
+type namedValue struct {
+	name string
+	v    any
+}
+
+// Resolve looks a top-level name up among the contact fields, ignoring case, then
+// among the tools. The engine calls it for names that are not in Data.
 func (c *Context) Resolve(name string) (any, bool) {
-	v, ok := c.fields[strings.ToLower(name)]
+	// A contact has a few dozen fields at most: a scan with EqualFold beats lowering
+	// the name (an allocation per lookup) to probe a map.
+	for i := len(c.fields) - 1; i >= 0; i-- {
+		if strings.EqualFold(c.fields[i].name, name) {
+			return c.fields[i].v, true
+		}
+	}
+	v, ok := c.tools[name]
 	return v, ok
+}
+
+// resolver returns the option that makes the engine resolve names through c.
+func (c *Context) resolver() velocity.Option {
+	if c.opt == nil { // a Context not made by NewContext
+		return velocity.WithResolver(c)
+	}
+	return c.opt
+}
+
+// setField sets a contact field for Resolve.
+func (c *Context) setField(name string, v any) {
+	c.fields = append(c.fields, namedValue{strings.ToLower(name), v})
 }
 
 // NewContext builds the variables of one render.
 func NewContext(in Input) (*Context, error) {
-	c := &Context{Data: make(map[string]any, len(in.Tools)+len(in.Params)+len(in.Responses)+4), fields: map[string]any{}}
-	for name, t := range in.Tools {
-		c.Data[name] = t
+	c := &Context{Data: make(map[string]any, len(in.Params)+len(in.Responses)+5), tools: in.Tools}
+	c.opt = velocity.WithResolver(c)
+	nf := 0
+	if in.Contact != nil {
+		nf = len(in.Contact.Fields) + 3
 	}
-	data := velocity.NewMap(16)
+	data := velocity.NewMap(nf + len(in.Params) + len(in.Responses))
 	if in.Contact != nil {
 		if err := c.addContact(in.Contact, data); err != nil {
 			return nil, err
@@ -100,12 +136,13 @@ func NewContext(in Input) (*Context, error) {
 // addContact adds the contact's fields to $data and the case-insensitive lookup, and
 // $contact and $contactId to the variables.
 func (c *Context) addContact(ct *webhook.Contact, data *velocity.Map) error {
-	whole := velocity.NewMap(len(ct.Fields) + 4)
+	whole := velocity.NewMap(len(ct.Fields) + 7)
 	whole.Put("id", ct.ID)
+	c.fields = make([]namedValue, 0, len(ct.Fields)+4)
 	put := func(name string, v any) {
 		data.Put(name, v)
 		whole.Put(name, v)
-		c.fields[strings.ToLower(name)] = v
+		c.setField(name, v)
 	}
 	if ct.Email != "" {
 		whole.Put("email", ct.Email)
@@ -114,13 +151,13 @@ func (c *Context) addContact(ct *webhook.Contact, data *velocity.Map) error {
 	if ct.Phone != "" {
 		whole.Put("phone", ct.Phone)
 		put("SMS", ct.Phone)
-		c.fields["phone"] = ct.Phone
+		c.setField("phone", ct.Phone)
 	}
 	if ct.ExternalCustomerID != "" {
 		whole.Put("externalCustomerId", ct.ExternalCustomerID)
 		put("EXTERNAL_CUSTOMER_ID", ct.ExternalCustomerID)
 	}
-	groups := map[string]*velocity.Map{}
+	var groups map[string]*velocity.Map // list key (lower-cased) → its fields
 	for _, k := range sortedKeys(ct.Fields) {
 		v, err := decode(ct.Fields[k])
 		if err != nil {
@@ -130,9 +167,12 @@ func (c *Context) addContact(ct *webhook.Contact, data *velocity.Map) error {
 		if list, field, ok := strings.Cut(k, "."); ok && list != "" && field != "" {
 			g := groups[strings.ToLower(list)]
 			if g == nil {
+				if groups == nil {
+					groups = map[string]*velocity.Map{}
+				}
 				g = velocity.NewMap(4)
 				groups[strings.ToLower(list)] = g
-				c.fields[strings.ToLower(list)] = g
+				c.setField(list, g)
 			}
 			g.Put(field, v)
 		}
@@ -152,11 +192,45 @@ func sortedKeys(m map[string]json.RawMessage) []string {
 }
 
 // decode turns stored JSON text into template values (exact numbers, ordered maps).
+// Strings without escapes, integers, booleans and null — most params and contact
+// fields — are read directly; other values go through delivery's JSON decoder, which
+// gives the values velocity.DecodeJSON gives (its tests check that) in a single pass,
+// where velocity.DecodeJSON's token-by-token reading costs several times as much —
+// and earlier webhook responses, decoded for every later step, may be large.
 func decode(raw json.RawMessage) (any, error) {
-	if len(bytes.TrimSpace(raw)) == 0 {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
 		return nil, nil
 	}
-	return velocity.DecodeJSON(bytes.NewReader(raw))
+	switch c := raw[0]; {
+	case c == '"' && len(raw) >= 2 && raw[len(raw)-1] == '"':
+		body := raw[1 : len(raw)-1]
+		if simpleString(body) {
+			return string(body), nil
+		}
+	case c == '-' || c >= '0' && c <= '9':
+		if s := string(raw); isJSONNumber(s) && strings.IndexAny(s, ".eE") < 0 {
+			return velocity.Number(s)
+		}
+	case string(raw) == "true":
+		return true, nil
+	case string(raw) == "false":
+		return false, nil
+	case string(raw) == "null":
+		return nil, nil
+	}
+	return delivery.Decode(ContentTypeJSON, raw)
+}
+
+// simpleString reports whether b, the inside of a JSON string, needs no decoding:
+// valid UTF-8 with no quote, backslash or control character.
+func simpleString(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return utf8.Valid(b)
 }
 
 // isIdentifier reports whether name can be written as $name in Velocity.

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"unicode/utf8"
 )
@@ -56,13 +55,13 @@ func (b *builder) urlValue(t *tmpl, in *insertion, idx int, st *lexState) error 
 		if escaped {
 			b.out = append(b.out, s...)
 		} else {
-			b.out = append(b.out, url.QueryEscape(s)...)
+			b.out = appendQueryEscape(b.out, s)
 		}
 	default: // path and fragment
 		if escaped {
 			b.out = append(b.out, s...)
 		} else {
-			b.out = append(b.out, url.PathEscape(s)...)
+			b.out = appendPathEscape(b.out, s)
 		}
 	}
 	return nil
@@ -266,4 +265,41 @@ func isReference(s string) bool {
 		}
 	}
 	return true
+}
+
+const upperHex = "0123456789ABCDEF"
+
+// appendQueryEscape appends s escaped as url.QueryEscape does: unreserved characters
+// as they are, space as "+", every other byte as %XX.
+func appendQueryEscape[S string | []byte](dst []byte, s S) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case unreserved(c):
+			dst = append(dst, c)
+		case c == ' ':
+			dst = append(dst, '+')
+		default:
+			dst = append(dst, '%', upperHex[c>>4], upperHex[c&0xF])
+		}
+	}
+	return dst
+}
+
+// appendPathEscape appends s escaped as url.PathEscape does: unreserved characters and
+// $ & + : = @ as they are, every other byte (/ ; , ? # space…) as %XX.
+func appendPathEscape(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case unreserved(c), c == '$', c == '&', c == '+', c == ':', c == '=', c == '@':
+			dst = append(dst, c)
+		default:
+			dst = append(dst, '%', upperHex[c>>4], upperHex[c&0xF])
+		}
+	}
+	return dst
+}
+
+// unreserved reports RFC 3986's unreserved characters: letters, digits, - . _ ~.
+func unreserved(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
 }

@@ -198,3 +198,18 @@ func FuzzBuildTemplates(f *testing.F) {
 		}
 	})
 }
+
+// FuzzEscapeMatchesNetURL checks the allocation-free escapers against net/url's.
+func FuzzEscapeMatchesNetURL(f *testing.F) {
+	for _, v := range hostile {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(appendQueryEscape(nil, s)), url.QueryEscape(s); got != want {
+			t.Errorf("appendQueryEscape(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := string(appendPathEscape(nil, s)), url.PathEscape(s); got != want {
+			t.Errorf("appendPathEscape(%q) = %q, want %q", s, got, want)
+		}
+	})
+}

@@ -1,0 +1,66 @@
+package render
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/flowhook/flowhook/shared/webhook"
+)
+
+// tool is a stand-in tool object.
+type tool struct{ name string }
+
+func (t tool) Method(name string, args []any) (any, error) {
+	if name == "toString" {
+		return "tool " + t.name, nil
+	}
+	return t.name, nil
+}
+
+func TestContextLookupOrder(t *testing.T) {
+	in := Input{
+		Contact: &webhook.Contact{ID: "c_1", Email: "ann@example.com", Phone: "+380501234567",
+			Fields: map[string]json.RawMessage{"TOWN": json.RawMessage(`"Kyiv"`), "esc": json.RawMessage(`"field"`),
+				"orderId": json.RawMessage(`"from contact"`), "PERSONAL.GENDER": json.RawMessage(`"F"`), "WH4": json.RawMessage(`"contact"`)}},
+		Params:    []webhook.Param{{Name: "orderId", Value: json.RawMessage(`"A-17"`)}, {Name: "mathTool", Value: json.RawMessage(`"param"`)}, {Name: "WH4", Value: json.RawMessage(`"param"`)}},
+		Responses: []Response{{Name: "WH4", Data: json.RawMessage(`{"tier": "vip"}`)}, {Name: "not an id", Data: json.RawMessage(`1`)}},
+		RunID:     "r_1",
+		Tools:     map[string]any{"esc": tool{"esc"}, "mathTool": tool{"math"}, "dateTool": tool{"date"}},
+	}
+	rc, err := NewContext(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ tmpl, want string }{
+		{"$orderId", "A-17"},                          // params before contact fields
+		{"$ORDERID", "from contact"},                  // params are case-sensitive, fields are not
+		{"$town $Town $TOWN", "Kyiv Kyiv Kyiv"},       // contact fields ignore case
+		{"$esc", "field"},                             // contact fields before tools
+		{"$mathTool", "param"},                        // params before tools
+		{"$dateTool", "tool date"},                    // tools last
+		{"$WH4", "param"},                             // params before responses at the top level
+		{"$data.get('WH4').tier", "vip"},              // responses before params in $data
+		{"$data.get('orderId')", "A-17"},              // params before contact fields in $data
+		{"$data.get('not an id')", "1"},               // any response name in $data
+		{"$personal.GENDER $PERSONAL.GENDER", "F F"},  // a list key is a map of its fields
+		{"$contactId $workflowInstanceId", "c_1 r_1"}, // run variables
+		{"$EMAIL $SMS $phone", "ann@example.com +380501234567 +380501234567"},
+		{"$contact.email", "ann@example.com"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.tmpl, func(t *testing.T) {
+			c, err := Compile(webhook.Webhook{Method: "POST", URL: "https://x.example/", Body: &webhook.Body{Format: "text", Template: tt.tmpl}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := c.Build(context.Background(), rc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got.Body) != tt.want {
+				t.Errorf("%s = %q, want %q", tt.tmpl, got.Body, tt.want)
+			}
+		})
+	}
+}
