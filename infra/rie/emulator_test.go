@@ -150,6 +150,54 @@ func TestBuild(t *testing.T) {
 	}
 }
 
+func TestBuildAll(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("testdata", "echo", "main.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := echoModule(t, map[string]string{
+		"functions/echo2/main.go":  string(src),
+		"functions/broken/main.go": "package main\n\nfunc main() { undefinedThing() }\n",
+	})
+	cases := []struct {
+		name      string
+		functions []string
+		broken    string // the function expected to fail; "" for none
+	}{
+		{"together", []string{"echo", "echo2"}, ""},
+		{"one broken", []string{"echo", "broken", "echo2"}, "broken"},
+		{"none", nil, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			got := rie.BuildAll(t.Context(), rie.BuildAllArgs{Root: root, Functions: tc.functions, Dir: dir})
+			if len(got) != len(tc.functions) {
+				t.Fatalf("BuildAll returned %d results for %d functions", len(got), len(tc.functions))
+			}
+			for i, b := range got {
+				if b.Function != tc.functions[i] || b.Path != filepath.Join(dir, tc.functions[i], "bootstrap") {
+					t.Errorf("result %d = %+v, want function %s at %s/bootstrap", i, b, tc.functions[i], tc.functions[i])
+				}
+				if b.Function == tc.broken {
+					if b.Err == nil || !strings.Contains(b.Err.Error(), "build broken") || !strings.Contains(b.Err.Error(), "undefinedThing") {
+						t.Errorf("%s: Err = %v, want the compiler's error naming the function", b.Function, b.Err)
+					}
+					continue
+				}
+				if b.Err != nil {
+					t.Errorf("%s: %v", b.Function, b.Err)
+				} else if fi, err := os.Stat(b.Path); err != nil || fi.Mode()&0o111 == 0 {
+					t.Errorf("%s: bootstrap %s: %v, want an executable", b.Function, b.Path, err)
+				}
+			}
+			if left, _ := filepath.Glob(filepath.Join(dir, ".stage-*")); len(left) > 0 {
+				t.Errorf("staging directories left behind: %v", left)
+			}
+		})
+	}
+}
+
 // startEcho builds testdata/echo and starts it under the emulator with env.
 func startEcho(t *testing.T, env ...string) *rie.Function {
 	t.Helper()

@@ -155,19 +155,108 @@ type BuildArgs struct {
 // mode: the bootstrap speaks the Runtime API), -trimpath. A failure carries the
 // compiler's output.
 func Build(ctx context.Context, a BuildArgs) error {
-	arch := a.GOARCH
-	if arch == "" {
-		arch = runtime.GOARCH
-	}
 	if err := os.MkdirAll(filepath.Dir(a.Out), 0o755); err != nil {
 		return fmt.Errorf("build %s: %w", a.Function, err)
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath",
+	err := goCommand(ctx, a.Root, a.GOARCH, "build", "-tags", "lambda.norpc", "-trimpath",
 		"-o", a.Out, "./"+filepath.ToSlash(filepath.Join("functions", a.Function)))
-	cmd.Dir = a.Root
+	if err != nil {
+		return fmt.Errorf("build %s: %w", a.Function, err)
+	}
+	return nil
+}
+
+// BuildAllArgs say what BuildAll compiles.
+type BuildAllArgs struct {
+	// Root is the module root (the directory of go.mod).
+	Root string
+	// Functions are names of directories under functions/.
+	Functions []string
+	// Dir receives <function>/bootstrap for each function.
+	Dir string
+	// GOARCH is as in BuildArgs.
+	GOARCH string
+}
+
+// Bootstrap is the outcome of building one function.
+type Bootstrap struct {
+	Function string
+	// Path is Dir/<function>/bootstrap; it exists when Err is nil.
+	Path string
+	Err  error
+}
+
+// BuildAll builds several functions as Build does, with one go build: the packages they
+// share (the AWS SDK, most of shared/) are compiled once, and the go command runs at
+// most GOMAXPROCS compilers at a time. On a cold build cache this takes about half the
+// CPU of building them side by side. If that build fails, each function is built on its
+// own, GOMAXPROCS at a time and mostly from the cache, so every error names its function
+// and a broken function does not keep the others from being tested. The result is in
+// the order of a.Functions.
+func BuildAll(ctx context.Context, a BuildAllArgs) []Bootstrap {
+	out := make([]Bootstrap, len(a.Functions))
+	for i, f := range a.Functions {
+		out[i] = Bootstrap{Function: f, Path: filepath.Join(a.Dir, f, "bootstrap")}
+	}
+	if len(out) == 0 {
+		return out
+	}
+	if err := buildTogether(ctx, a, out); err == nil {
+		return out
+	}
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i := range out {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			out[i].Err = Build(ctx, BuildArgs{Root: a.Root, Function: out[i].Function, Out: out[i].Path, GOARCH: a.GOARCH})
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// buildTogether compiles every function with one go build into a staging directory
+// (go build -o DIR/ names each binary after its package directory) and moves each
+// binary to its bootstrap path.
+func buildTogether(ctx context.Context, a BuildAllArgs, out []Bootstrap) error {
+	stage, err := os.MkdirTemp(a.Dir, ".stage-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(stage)
+	args := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-o", stage + string(filepath.Separator)}
+	for _, b := range out {
+		args = append(args, "./"+filepath.ToSlash(filepath.Join("functions", b.Function)))
+	}
+	if err := goCommand(ctx, a.Root, a.GOARCH, args...); err != nil {
+		return err
+	}
+	for _, b := range out {
+		if err := os.MkdirAll(filepath.Dir(b.Path), 0o755); err != nil {
+			return err
+		}
+		if err := os.Rename(filepath.Join(stage, b.Function), b.Path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// goCommand runs the go command in root for linux/arch without cgo; an error carries
+// its output.
+func goCommand(ctx context.Context, root, arch string, args ...string) error {
+	if arch == "" {
+		arch = runtime.GOARCH
+	}
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("build %s: %w\n%s", a.Function, err, bytes.TrimSpace(out))
+		return fmt.Errorf("%w\n%s", err, bytes.TrimSpace(out))
 	}
 	return nil
 }

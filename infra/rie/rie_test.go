@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -60,29 +59,23 @@ var emulator = sync.OnceValues(func() (string, error) {
 	return rie.FindEmulator(ctx, root, func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) })
 })
 
-// build is a bootstrap being built in the background.
-type build struct {
+// builds are the functions' bootstraps, being built in the background.
+type builds struct {
 	done chan struct{}
-	path string
-	err  error
+	byFn map[string]rie.Bootstrap
 }
 
-// startBuilds builds every function's bootstrap into dir, at most GOMAXPROCS at a time,
-// without waiting: each function's test waits for its own.
-func startBuilds(ctx context.Context, root, dir string, names []string) map[string]*build {
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	out := map[string]*build{}
-	for _, name := range names {
-		b := &build{done: make(chan struct{}), path: filepath.Join(dir, name, "bootstrap")}
-		out[name] = b
-		go func() {
-			defer close(b.done)
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			b.err = rie.Build(ctx, rie.BuildArgs{Root: root, Function: name, Out: b.path})
-		}()
-	}
-	return out
+// startBuilds builds every function's bootstrap into dir without waiting (rie.BuildAll:
+// one go build, at most GOMAXPROCS compilers); each function's test waits for it.
+func startBuilds(ctx context.Context, root, dir string, names []string) *builds {
+	b := &builds{done: make(chan struct{}), byFn: map[string]rie.Bootstrap{}}
+	go func() {
+		defer close(b.done)
+		for _, r := range rie.BuildAll(ctx, rie.BuildAllArgs{Root: root, Functions: names, Dir: dir}) {
+			b.byFn[r.Function] = r
+		}
+	}()
+	return b
 }
 
 // TestFunctions invokes every function under the Lambda runtime interface emulator with
@@ -124,12 +117,12 @@ func TestFunctions(t *testing.T) {
 			if err := loadErrs[name]; err != nil {
 				t.Fatalf("functions/%s: %v", name, err)
 			}
-			b := builds[name]
-			<-b.done
-			if b.err != nil {
-				t.Fatal(b.err)
+			<-builds.done
+			b := builds.byFn[name]
+			if b.Err != nil {
+				t.Fatal(b.Err)
 			}
-			runFunction(t, root, rieBin, name, b.path, samples[name])
+			runFunction(t, root, rieBin, name, b.Path, samples[name])
 		})
 	}
 }
