@@ -200,3 +200,20 @@ func TestFunctionsAndRoutes(t *testing.T) {
 		t.Errorf("template.yaml wires %s, which no handler serves", k)
 	}
 }
+
+// TestStreamFilterMatchesStore: execute's event source lets through exactly what the
+// store's RunStreamFilter says (queued run headers' INSERTs), with partial batch failures.
+func TestStreamFilterMatchesStore(t *testing.T) {
+	fn := load(t).Resources["ExecuteFunction"]
+	ev := fn.Properties["Events"].(map[string]any)["QueuedRuns"].(map[string]any)["Properties"].(map[string]any)
+	filters := ev["FilterCriteria"].(map[string]any)["Filters"].([]any)
+	if len(filters) != 1 || filters[0].(map[string]any)["Pattern"] != dynamo.RunStreamFilter {
+		t.Errorf("stream filter = %v, want %s", filters, dynamo.RunStreamFilter)
+	}
+	if types := ev["FunctionResponseTypes"].([]any); len(types) != 1 || types[0] != "ReportBatchItemFailures" {
+		t.Errorf("FunctionResponseTypes = %v", types)
+	}
+	if ev["BisectBatchOnFunctionError"] != true || ev["DestinationConfig"] == nil {
+		t.Error("execute's stream source must bisect on error and have an on-failure destination")
+	}
+}

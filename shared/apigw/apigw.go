@@ -1,6 +1,7 @@
-// Package apigw adapts Flowhook's net/http handler tree to API Gateway HTTP APIs
-// (payload format 2.0) for the Lambda functions, and reads the scope the Lambda
-// authorizer granted. It is the only shared package that imports aws-lambda-go.
+// Package apigw adapts Flowhook to its Lambda event sources: the net/http handler tree to
+// API Gateway HTTP APIs (payload format 2.0), with the scope the Lambda authorizer
+// granted, and the run executor to the runs table's DynamoDB stream. It is the only
+// shared package that imports aws-lambda-go.
 package apigw
 
 import (

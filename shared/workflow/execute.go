@@ -100,6 +100,11 @@ func (e *errStop) Error() string { return fmt.Sprintf("step %q failed: %s", e.st
 // trouble) and should be retried; a failing step is not an error: it fails the run.
 func (e *Executor) Execute(ctx context.Context, runID string) error {
 	run, err := e.store.GetRun(ctx, runID)
+	if errors.Is(err, webhook.ErrNotFound) {
+		// Expired (TTL) or never stored: nothing can ever be done for it.
+		e.log.WarnContext(ctx, "run not found; nothing to execute", "runId", runID)
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("execute run %s: %w", runID, err)
 	}
