@@ -9,7 +9,10 @@
 // builds from Config.Env alone: nothing of the caller's environment (AWS credentials,
 // profiles) reaches a function under test.
 //
-// Samples and their expectations (the expect.json format) are in expect.go.
+// Each function's sample events live in events/<function>/ with an expect.json saying
+// in which order to invoke them and what each must answer: LoadSamples reads them,
+// Sample.Check judges a response (ExpectFile documents the format). The package's test
+// invokes every function with all its samples against moto_server.
 package rie
 
 import (

@@ -282,3 +282,36 @@ func sortedMapKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+func TestLogAndSecretHelpers(t *testing.T) {
+	out := []byte("START RequestId: r1 Version: $LATEST\n" +
+		`{"level":"INFO","message":"request","requestId":"r1"}` + "\n" +
+		`{"level":"INFO","message":"other","requestId":"r10"}` + "\n" +
+		"2026/11/27 10:00:00 requestId r2 in plain text\n" +
+		`{"broken json "requestId":"r3"` + "\n")
+	for _, tc := range []struct {
+		id   string
+		want bool
+	}{{"r1", true}, {"r10", true}, {"r2", false}, {"r3", false}, {"r", false}} {
+		if got := hasLogLine(out, tc.id); got != tc.want {
+			t.Errorf("hasLogLine(%q) = %v, want %v", tc.id, got, tc.want)
+		}
+	}
+	if got := findSecret(out, []string{"", "nothing-like-it"}); got != "" {
+		t.Errorf("findSecret found %q, want none", got)
+	}
+	if got, want := findSecret(out, []string{"plain"}), "2026/11/27 10:00:00 requestId r2 in <secret> text"; got != want {
+		t.Errorf("findSecret = %q, want %q", got, want)
+	}
+	samples := []rie.Sample{
+		{Payload: []byte(`{"headers": {"authorization": "Bearer fh_admin_0123456789"}, "body": "{\"name\": \"x\", \"type\": \"basic\", \"password\": \"pw-1\"}"}`)},
+		{Payload: []byte(`{"headers": {"Authorization": "Basic dXNlcjpwYXNz"}, "body": "{\"token\": \"********\", \"key\": \"k-2\"}"}`)},
+		{Payload: []byte(`{"headers": {"authorization": "Bearer short"}, "body": "not json"}`)},
+		{Payload: []byte(`[1, 2]`)},
+	}
+	got := sampleSecrets(samples)
+	sort.Strings(got)
+	if want := []string{"dXNlcjpwYXNz", "fh_admin_0123456789", "k-2", "pw-1"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("sampleSecrets = %v, want %v", got, want)
+	}
+}
