@@ -31,7 +31,7 @@ const testSecret = "S3CRET-test-9d1b7a55e2"
 // received is a request as the endpoint saw it.
 type received struct {
 	Method, Path, RawQuery, Body string
-	Header                        http.Header
+	Header                       http.Header
 }
 
 // endpoint is a local TLS server that records what it receives and answers through its
