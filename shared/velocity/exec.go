@@ -46,6 +46,8 @@ type state struct {
 	capture int // nesting of renders into strings
 	// args is a stack of method arguments, reused across calls.
 	args []any
+	// lastFormatArg is the argument of the last String.format specifier (%<s).
+	lastFormatArg any
 }
 
 type varEntry struct {

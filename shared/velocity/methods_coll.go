@@ -160,12 +160,16 @@ var listMethods = func() methodTable {
 	t.add("toArray", retValue, func(st *state, r any, a []any) (any, error) {
 		return &javaArray{items: append([]any(nil), items(st, r)...), cls: clsObjectArray}, nil
 	})
+	t.add("toArray", retValue, func(st *state, r any, a []any) (any, error) {
+		return &javaArray{items: append([]any(nil), items(st, r)...), cls: clsObjectArray}, nil
+	}, tObjectArray)
 	t.add("removeAll", retBool, func(st *state, r any, a []any) (any, error) {
 		return st.filterList(r, a[0], false)
 	}, tCollection)
 	t.add("retainAll", retBool, func(st *state, r any, a []any) (any, error) {
 		return st.filterList(r, a[0], true)
 	}, tCollection)
+	addListSort(t)
 	return t
 }()
 
@@ -261,6 +265,14 @@ var mapMethods = func() methodTable {
 		}
 		return st.mutableMap(r).Remove(k), nil
 	}, tObject)
+	t.add("remove", retBool, func(st *state, r any, a []any) (any, error) {
+		k := st.mapKey(a[0])
+		if v, ok := mapGet(r, k); !ok || !st.nullSafeEquals(a[1], v) {
+			return false, nil
+		}
+		st.mutableMap(r).Remove(k)
+		return true, nil
+	}, tObject, tObject)
 	t.add("replace", retValue, func(st *state, r any, a []any) (any, error) {
 		k := st.mapKey(a[0])
 		if _, ok := mapGet(r, k); !ok {
@@ -302,6 +314,10 @@ var viewMethods = func() methodTable {
 	t.add("toArray", retValue, func(st *state, r any, a []any) (any, error) {
 		return &javaArray{items: st.iterItems(r), cls: clsObjectArray}, nil
 	})
+	t.add("toArray", retValue, func(st *state, r any, a []any) (any, error) {
+		return &javaArray{items: st.iterItems(r), cls: clsObjectArray}, nil
+	}, tObjectArray)
+	addViewMethods(t)
 	return t
 }()
 
@@ -346,6 +362,7 @@ var arrayMethods = func() methodTable {
 	t.add("contains", retBool, func(st *state, r any, a []any) (any, error) {
 		return st.indexIn(r.(*javaArray).items, a[0]) >= 0, nil
 	}, tObject)
+	addArrayMethods(t)
 	return t
 }()
 

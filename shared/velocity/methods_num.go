@@ -3,7 +3,6 @@ package velocity
 import (
 	"math"
 	"math/big"
-	"strconv"
 	"strings"
 )
 
@@ -66,57 +65,10 @@ func javaDoubleCompare(x, y float64) int {
 	return 1
 }
 
-var integerMethods = func() methodTable {
-	t := methodTable{}
-	addObjectMethods(t)
-	addNumberValueMethods(t)
-	t.add("compareTo", retValue, compareSame, tObject)
-	// static methods reachable through an instance
-	t.add("parseInt", retValue, func(st *state, r any, a []any) (any, error) {
-		return parseJavaInt(a[0], 32)
-	}, tString)
-	t.add("valueOf", retValue, func(st *state, r any, a []any) (any, error) {
-		return parseJavaInt(a[0], 32)
-	}, tString)
-	t.add("parseLong", retValue, func(st *state, r any, a []any) (any, error) {
-		return parseJavaInt(a[0], 64)
-	}, tString)
-	return t
-}()
-
-func parseJavaInt(v any, bits int) (any, error) {
-	s, _ := v.(string)
-	n, err := strconv.ParseInt(s, 10, bits)
-	if err != nil || strings.HasPrefix(s, "+") && len(s) == 1 {
-		if v == nil {
-			return nil, throw("java.lang.NumberFormatException", "Cannot parse null string: null")
-		}
-		return nil, throw("java.lang.NumberFormatException", "For input string: \""+s+"\"")
-	}
-	if bits == 32 {
-		return int32(n), nil
-	}
-	return n, nil
-}
-
-var doubleMethods = func() methodTable {
-	t := methodTable{}
-	addObjectMethods(t)
-	addNumberValueMethods(t)
-	t.add("compareTo", retValue, compareSame, tObject)
-	t.add("isNaN", retBool, func(st *state, r any, a []any) (any, error) {
-		f := doubleValue(r)
-		return f != f, nil
-	})
-	t.add("isInfinite", retBool, func(st *state, r any, a []any) (any, error) {
-		return math.IsInf(doubleValue(r), 0), nil
-	})
-	t.add("isFinite", retBool, func(st *state, r any, a []any) (any, error) {
-		f := doubleValue(r)
-		return !math.IsInf(f, 0) && f == f, nil
-	})
-	return t
-}()
+var (
+	integerMethods = integralMethods(32, pInt, tInteger)
+	doubleMethods  = floatingMethods(64)
+)
 
 var bigIntegerMethods = func() methodTable {
 	t := methodTable{}
@@ -124,6 +76,7 @@ var bigIntegerMethods = func() methodTable {
 	addNumberValueMethods(t)
 	b := func(v any) *big.Int { return v.(*big.Int) }
 	t.add("compareTo", retValue, compareSame, tObject)
+	t.add("compareTo", retValue, compareSame, tBigInteger)
 	binop := func(name string, f func(x, y *big.Int) (*big.Int, error)) {
 		t.add(name, retValue, func(st *state, r any, a []any) (any, error) {
 			if a[0] == nil {
@@ -203,6 +156,7 @@ var bigDecimalMethods = func() methodTable {
 	addObjectMethods(t)
 	addNumberValueMethods(t)
 	t.add("compareTo", retValue, compareSame, tObject)
+	t.add("compareTo", retValue, compareSame, tBigDecimal)
 	t.add("scale", retValue, func(st *state, r any, a []any) (any, error) { return r.(*bigDecimal).scale, nil })
 	t.add("signum", retValue, func(st *state, r any, a []any) (any, error) {
 		return int32(r.(*bigDecimal).unscaled.Sign()), nil
@@ -232,6 +186,7 @@ var booleanMethods = func() methodTable {
 	addObjectMethods(t)
 	t.add("booleanValue", retBool, func(st *state, r any, a []any) (any, error) { return r, nil })
 	t.add("compareTo", retValue, compareSame, tObject)
+	addBooleanStatics(t)
 	return t
 }()
 
@@ -240,5 +195,6 @@ var characterMethods = func() methodTable {
 	addObjectMethods(t)
 	t.add("charValue", retValue, func(st *state, r any, a []any) (any, error) { return r, nil })
 	t.add("compareTo", retValue, compareSame, tObject)
+	addCharacterStatics(t)
 	return t
 }()

@@ -280,6 +280,9 @@ var stringMethods = func() methodTable {
 		}
 		return s(r) == a[0].(string), nil
 	}, tCharSequence)
+	t.add("contentEquals", retBool, func(st *state, r any, a []any) (any, error) {
+		return nil, npe() // only null reaches the StringBuffer overload
+	}, tStringBuffer)
 	t.add("compareTo", retValue, func(st *state, r any, a []any) (any, error) {
 		if a[0] == nil {
 			return nil, npe()
@@ -438,7 +441,68 @@ var stringMethods = func() methodTable {
 		}
 		return b.String(), nil
 	}, tCharSequence, tIterable)
+	t.add("join", retValue, func(st *state, r any, a []any) (any, error) {
+		if a[0] == nil || a[1] == nil {
+			return nil, npe()
+		}
+		var b strings.Builder
+		for i, e := range a[1].(*javaArray).items {
+			if i > 0 {
+				b.WriteString(a[0].(string))
+			}
+			if e == nil {
+				b.WriteString("null")
+				continue
+			}
+			es, err := st.toString(e)
+			if err != nil {
+				return nil, err
+			}
+			b.WriteString(es)
+		}
+		return b.String(), nil
+	}, tCharSequence, tCharSeqArray)
 	// Static methods, callable through an instance.
+	t.add("format", retValue, func(st *state, r any, a []any) (any, error) {
+		if a[0] == nil {
+			return nil, npe()
+		}
+		var args []any
+		if arr, ok := a[1].(*javaArray); ok {
+			args = arr.items
+		}
+		return st.javaFormat(a[0].(string), args)
+	}, tString, tObjectArray)
+	charsOf := func(v any, from, n int) (any, error) {
+		arr, ok := v.(*javaArray)
+		if !ok {
+			return nil, npe()
+		}
+		if from < 0 || n < 0 || from+n > len(arr.items) {
+			return nil, throw("java.lang.StringIndexOutOfBoundsException", "offset "+strconv.Itoa(from)+", count "+strconv.Itoa(n)+", length "+strconv.Itoa(len(arr.items)))
+		}
+		u := make([]uint16, 0, n)
+		for _, c := range arr.items[from : from+n] {
+			ch, ok := c.(javaChar)
+			if !ok {
+				return nil, classCast(c, "java.lang.Character")
+			}
+			u = append(u, uint16(ch))
+		}
+		return fromUTF16(u), nil
+	}
+	for _, name := range []string{"valueOf", "copyValueOf"} {
+		t.add(name, retValue, func(st *state, r any, a []any) (any, error) {
+			arr, _ := a[0].(*javaArray)
+			if arr == nil {
+				return nil, npe()
+			}
+			return charsOf(a[0], 0, len(arr.items))
+		}, tCharArray)
+		t.add(name, retValue, func(st *state, r any, a []any) (any, error) {
+			return charsOf(a[0], intArg(a[1]), intArg(a[2]))
+		}, tCharArray, pInt, pInt)
+	}
 	t.add("valueOf", retValue, func(st *state, r any, a []any) (any, error) {
 		if a[0] == nil {
 			return "null", nil
