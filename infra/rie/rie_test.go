@@ -82,7 +82,8 @@ func startBuilds(ctx context.Context, root, dir string, names []string) *builds 
 // each sample in events/<function>/, in the order of its expect.json, against moto with
 // the sample records seeded, and checks each response against its expectation, that
 // each invocation logged a JSON line with its request id, and that no output holds a
-// secret.
+// secret. Run it with -count=1 (make test does): the go command's test cache does not
+// see the function sources the bootstraps are built from.
 func TestFunctions(t *testing.T) {
 	root := repoRoot(t)
 	names, err := rie.Functions(root)

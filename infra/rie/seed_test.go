@@ -25,22 +25,23 @@ import (
 // The records every function's samples may reference, seeded into each function's own
 // tables before its samples run (events/api/README.md lists them for readers).
 const (
-	seedConnectorBearer = "c_sample_crm"    // bearer, used by seedWebhookPromo
-	seedConnectorAPIKey = "c_sample_shop"   // apiKey in a header, used by seedWebhookCity
-	seedConnectorBasic  = "c_sample_legacy" // basic, used by no webhook
-	seedWebhookPromo    = "w_sample_promo"  // "WH5": POST, JSON body, bearer auth
-	seedWebhookCity     = "w_sample_city"   // "city lookup": GET with a query param, apiKey auth
-	seedContact         = "ct_sample_ann"   // ann@example.com, +380501234567, Kyiv
-	seedSegment         = "s_sample_kyiv"   // contacts whose TOWN is Kyiv
-	seedWorkflow        = "f_sample_promo"  // order_created → WH5 → condition → message
-	seedEvent           = "e_sample_order"  // order_created for Ann
-	seedRunDone         = "r_sample_promo"  // succeeded, with a webhook step and a message step
-	seedRunQueued       = "r_sample_queued" // queued, no steps yet (what execute picks up)
+	seedConnectorBearer = "c_sample_crm"      // bearer, used by seedWebhookPromo
+	seedConnectorAPIKey = "c_sample_shop"     // apiKey in a header, used by seedWebhookCity
+	seedConnectorBasic  = "c_sample_legacy"   // basic, used by no webhook
+	seedWebhookPromo    = "w_sample_promo"    // "WH5": POST, JSON body, bearer auth
+	seedWebhookCity     = "w_sample_city"     // "city lookup": GET with a query param, apiKey auth
+	seedContact         = "ct_sample_ann"     // ann@example.com, +380501234567, Kyiv
+	seedSegment         = "s_sample_kyiv"     // contacts whose TOWN is Kyiv
+	seedWorkflow        = "f_sample_promo"    // order_created → WH5 → condition → message
+	seedEvent           = "e_sample_order"    // order_created for Ann
+	seedRunDone         = "r_sample_promo"    // succeeded, with a webhook step and a message step
+	seedRunQueued       = "r_sample_queued"   // queued, no steps yet (what execute picks up)
+	seedRunQueued2      = "r_sample_queued_2" // a second queued run, for a stream batch of two
 )
 
 // seedIDs lists every seeded id, for the check that the README documents them.
 var seedIDs = []string{seedConnectorBearer, seedConnectorAPIKey, seedConnectorBasic, seedWebhookPromo,
-	seedWebhookCity, seedContact, seedSegment, seedWorkflow, seedEvent, seedRunDone, seedRunQueued}
+	seedWebhookCity, seedContact, seedSegment, seedWorkflow, seedEvent, seedRunDone, seedRunQueued, seedRunQueued2}
 
 // tokensFixture is the authorizer's token-hash secret the samples' bearer tokens match.
 const tokensFixture = "events/authorizer/fixtures/tokens-secret.json"
@@ -193,7 +194,7 @@ func (w *world) seed(ctx context.Context, st *dynamo.Store, mgr *secrets.Manager
 
 func (w *world) seedRuns(ctx context.Context, st *dynamo.Store, now time.Time) error {
 	expires := now.Add(dynamo.DefaultEventRetention)
-	for _, id := range []string{seedRunDone, seedRunQueued} {
+	for _, id := range []string{seedRunDone, seedRunQueued, seedRunQueued2} {
 		if _, _, err := st.CreateRun(ctx, webhook.Run{
 			ID: id, WorkflowID: seedWorkflow, EventID: seedEvent, ContactID: seedContact,
 			CreatedAt: now, UpdatedAt: now, ExpiresAt: expires,
