@@ -330,3 +330,17 @@ func TestStartReportsAnEmulatorThatExits(t *testing.T) {
 		t.Errorf("Start = %v, want it to say the emulator exited and show its output", err)
 	}
 }
+
+// TestEmulatorVersionMatchesCheckScript: make test installs the emulator with
+// infra/tools/check.sh and go test with FindEmulator; both must pin the same version, or
+// FindEmulator would not take the one in bin/.
+func TestEmulatorVersionMatchesCheckScript(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(repoRoot(t), "infra", "tools", "check.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "RIE_VERSION=" + rie.EmulatorVersion + "\n"
+	if !bytes.Contains(b, []byte(want)) {
+		t.Errorf("infra/tools/check.sh does not set %q; pin the same emulator version there and in rie.EmulatorVersion", strings.TrimSpace(want))
+	}
+}
