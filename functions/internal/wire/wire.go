@@ -18,8 +18,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/flowhook/flowhook/shared/delivery"
+	"github.com/flowhook/flowhook/shared/egress"
+	"github.com/flowhook/flowhook/shared/metrics"
 	"github.com/flowhook/flowhook/shared/render"
 	"github.com/flowhook/flowhook/shared/secrets"
+	"github.com/flowhook/flowhook/shared/send"
 	"github.com/flowhook/flowhook/shared/store/dynamo"
 	"github.com/flowhook/flowhook/shared/velocity"
 )
@@ -77,6 +81,23 @@ func Retention() (time.Duration, error) {
 // Logger is the JSON logger every function uses: it adds the Lambda request id to each
 // line logged with a request's context.
 func Logger() *slog.Logger { return lambdacontext.NewLogger() }
+
+// Sender returns the webhook sender: the egress client from the environment
+// (FLOWHOOK_EGRESS_ALLOW_CIDRS and FLOWHOOK_EXTRA_CA_FILE, which let the local runner and
+// the tests reach a local TLS server; nothing sets them in AWS), delivery with its
+// production policy, and the standard tools.
+func Sender(st send.Store, sec send.Secrets, em *metrics.Writer, log *slog.Logger) (*send.Sender, error) {
+	ecfg, err := egress.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	client, err := egress.NewClient(ecfg)
+	if err != nil {
+		return nil, err
+	}
+	return send.New(send.Config{Store: st, Secrets: sec, Delivery: delivery.New(client, delivery.Options{}),
+		Tools: render.Tools(nil, nil), Metrics: em, Log: log}), nil
+}
 
 // Renderer returns the message renderer with the standard tools (in UTC, the contact's
 // TIMEZONE for formatInContactTimezone) and the engine's default limits.

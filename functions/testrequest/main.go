@@ -1,0 +1,44 @@
+// Command testrequest is the Lambda function behind the "Send test" routes,
+// POST /webhooks/{id}/test and POST /webhooks/test (API Gateway HTTP API, payload 2.0):
+// it builds a saved webhook's or a draft's request with a contact, an event and earlier
+// responses, sends it once through the egress guard, and answers with what was sent and
+// what came back, every secret masked. The Lambda authorizer in front of it grants each
+// request a scope; the handlers check it. Configuration: see functions/internal/wire.
+package main
+
+import (
+	"context"
+	"log"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/flowhook/flowhook/functions/internal/wire"
+	"github.com/flowhook/flowhook/shared/apigw"
+	"github.com/flowhook/flowhook/shared/httpapi"
+	"github.com/flowhook/flowhook/shared/metrics"
+)
+
+func main() {
+	ctx := context.Background()
+	cfg, err := wire.AWS(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	st, err := wire.Store(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	sec, err := wire.Secrets(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	logger := wire.Logger()
+	snd, err := wire.Sender(st, sec, metrics.New(os.Stdout, nil), logger)
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := httpapi.Handler(logger, apigw.Authenticator{},
+		httpapi.TestRequests(httpapi.TestRequestConfig{Store: st, Sender: snd, Log: logger}))
+	lambda.Start(apigw.NewHandler(h))
+}
