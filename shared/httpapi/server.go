@@ -339,5 +339,5 @@ func AllRoutes() []Route {
 }
 
 func routeGroups() [][]Route {
-	return [][]Route{{Health()}, Management(Config{}), Intake(IntakeConfig{}), Render(RenderConfig{})}
+	return [][]Route{{Health()}, Management(Config{}), Intake(IntakeConfig{}), Render(RenderConfig{}), TestRequests(TestRequestConfig{})}
 }
