@@ -109,7 +109,8 @@
 //     render with a message naming the feature. "$" and "." follow RE2 (Java's "$"
 //     also matches before a final line terminator; Java's "." excludes \r and
 //     \u0085, \u2028, \u2029 as well as \n). Replacement strings use Java's $n,
-//     ${name} and backslash rules.
+//     ${name} and backslash rules; matches are found one after another as
+//     java.util.regex.Matcher.find finds them, empty matches included.
 //   - Identity: Java prints arrays and objects without toString() with an identity
 //     hash ([Ljava.lang.String;@1b6d3586), which differs on every JVM run; this
 //     package prints a fixed one. Object.hashCode of such objects likewise.

@@ -2,10 +2,10 @@ package velocity
 
 import (
 	"regexp"
+	"regexp/syntax"
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 )
 
 // Java regular expressions (String.matches, replaceAll, replaceFirst, split) run on
@@ -16,6 +16,11 @@ import (
 type regexCacheEntry struct {
 	re  *regexp.Regexp
 	err error
+
+	// after matches re right after one character of left context; set up on
+	// first use by javaFindAll, nil when re never matches the empty string.
+	afterOnce sync.Once
+	after     *regexp.Regexp
 }
 
 var regexCache sync.Map // Java pattern -> *regexCacheEntry
@@ -27,9 +32,13 @@ var regexCacheMu sync.Mutex
 
 // compileJava compiles a Java regular expression.
 func compileJava(pat string) (*regexp.Regexp, error) {
+	ce := compileJavaEntry(pat)
+	return ce.re, ce.err
+}
+
+func compileJavaEntry(pat string) *regexCacheEntry {
 	if e, ok := regexCache.Load(pat); ok {
-		ce := e.(*regexCacheEntry)
-		return ce.re, ce.err
+		return e.(*regexCacheEntry)
 	}
 	goPat, err := translateJavaRegex(pat)
 	var re *regexp.Regexp
@@ -39,13 +48,104 @@ func compileJava(pat string) (*regexp.Regexp, error) {
 			err = throw("java.util.regex.PatternSyntaxException", err.Error()+" near index 0\n"+pat)
 		}
 	}
+	ce := &regexCacheEntry{re: re, err: err}
 	regexCacheMu.Lock()
 	if regexCacheSize < regexCacheMax {
 		regexCacheSize++
-		regexCache.Store(pat, &regexCacheEntry{re, err})
+		regexCache.Store(pat, ce)
 	}
 	regexCacheMu.Unlock()
-	return re, err
+	return ce
+}
+
+// javaFindAll returns the successive matches java.util.regex.Matcher.find reports
+// (with submatches). Go's FindAll skips an empty match that begins where the
+// previous non-empty match ended; Java reports it, so such matches are put back.
+// Both then go on one character later, so the rest of the matches agree.
+func javaFindAll(ce *regexCacheEntry, s string) [][]int {
+	matches := ce.re.FindAllStringSubmatchIndex(s, -1)
+	var out [][]int
+	for i, m := range matches {
+		if out != nil {
+			out = append(out, m)
+		}
+		e := m[1]
+		if e == m[0] || (i+1 < len(matches) && matches[i+1][0] == e) {
+			continue
+		}
+		after := ce.afterRegexp()
+		if after == nil {
+			return matches
+		}
+		// Preferred match at e, seen with the character before e as context.
+		w := 1
+		for w < e && w < 4 && !utf8RuneStart(s[e-w]) {
+			w++
+		}
+		am := after.FindStringSubmatchIndex(s[e-w:])
+		if am == nil || am[1] != w {
+			continue
+		}
+		if out == nil {
+			out = append(make([][]int, 0, len(matches)+1), matches[:i+1]...)
+		}
+		em := make([]int, len(m))
+		for k := range em {
+			em[k] = -1
+			if k >= 2 && am[k] >= 0 {
+				em[k] = am[k] + e - w
+			}
+		}
+		em[0], em[1] = e, e
+		out = append(out, em)
+	}
+	if out == nil {
+		return matches
+	}
+	return out
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+func (ce *regexCacheEntry) afterRegexp() *regexp.Regexp {
+	ce.afterOnce.Do(func() {
+		src := ce.re.String()
+		t, err := syntax.Parse(src, syntax.Perl)
+		if err != nil || minRegexLen(t) > 0 {
+			return
+		}
+		ce.after, _ = regexp.Compile(`\A(?s:.)(?:` + src + `)`)
+	})
+	return ce.after
+}
+
+// minRegexLen is the fewest bytes a match of t can span.
+func minRegexLen(t *syntax.Regexp) int {
+	switch t.Op {
+	case syntax.OpLiteral:
+		return len(t.Rune)
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL, syntax.OpNoMatch:
+		return 1
+	case syntax.OpCapture, syntax.OpPlus:
+		return minRegexLen(t.Sub[0])
+	case syntax.OpRepeat:
+		return t.Min * minRegexLen(t.Sub[0])
+	case syntax.OpConcat:
+		n := 0
+		for _, sub := range t.Sub {
+			n += minRegexLen(sub)
+		}
+		return n
+	case syntax.OpAlternate:
+		n := -1
+		for _, sub := range t.Sub {
+			if l := minRegexLen(sub); n < 0 || l < n {
+				n = l
+			}
+		}
+		return max(n, 0)
+	}
+	return 0 // empty match, assertions, star, quest
 }
 
 // errRegexUnsupported reports a Java regex feature RE2 lacks.
@@ -184,16 +284,19 @@ func (st *state) regexMatches(s, pat string) (any, error) {
 }
 
 func (st *state) regexReplace(s, pat, repl string, all bool) (any, error) {
-	re, err := compileJava(pat)
+	ce := compileJavaEntry(pat)
+	re, err := ce.re, ce.err
 	if err != nil {
 		return nil, st.regexError(err)
 	}
 	var b strings.Builder
 	last := 0
 	var ferr error
-	matches := re.FindAllStringSubmatchIndex(s, -1)
-	if !all && len(matches) > 1 {
-		matches = matches[:1]
+	var matches [][]int
+	if all {
+		matches = javaFindAll(ce, s)
+	} else if m := re.FindStringSubmatchIndex(s); m != nil {
+		matches = [][]int{m}
 	}
 	for _, m := range matches {
 		b.WriteString(s[last:m[0]])
@@ -271,39 +374,48 @@ func expandJava(b *strings.Builder, repl, s string, m []int, re *regexp.Regexp) 
 	return nil
 }
 
-// regexSplit is String.split(regex, limit).
+// regexSplit is String.split(regex, limit), with java.util.regex.Pattern.split's
+// rules: at most limit pieces when limit > 0, trailing empty strings dropped when
+// limit is 0, no leading empty string for a zero-width match at the start.
 func (st *state) regexSplit(s, pat string, limit int) (any, error) {
-	var parts []string
+	var matches [][]int
 	if lit, ok := splitLiteral(pat); ok {
-		parts = splitPieces(s, limit, func(from int) (int, int) {
+		for from := 0; ; {
 			i := strings.Index(s[from:], lit)
 			if i < 0 {
-				return -1, -1
+				break
 			}
-			return from + i, from + i + len(lit)
-		})
-	} else {
-		re, err := compileJava(pat)
-		if err != nil {
-			return nil, st.regexError(err)
+			matches = append(matches, []int{from + i, from + i + len(lit)})
+			from += i + len(lit)
 		}
-		parts = splitPieces(s, limit, func(from int) (int, int) {
-			loc := re.FindStringIndex(s[from:])
-			if loc == nil {
-				return -1, -1
+	} else {
+		ce := compileJavaEntry(pat)
+		if ce.err != nil {
+			return nil, st.regexError(ce.err)
+		}
+		matches = javaFindAll(ce, s)
+	}
+	var parts []string
+	index := 0
+	for _, m := range matches {
+		if limit > 0 && len(parts) >= limit-1 {
+			break
+		}
+		if index == 0 && m[0] == 0 && m[1] == 0 {
+			continue
+		}
+		parts = append(parts, s[index:m[0]])
+		index = m[1]
+	}
+	if index == 0 && len(parts) == 0 {
+		parts = []string{s}
+	} else {
+		parts = append(parts, s[index:])
+		if limit == 0 {
+			for len(parts) > 0 && parts[len(parts)-1] == "" {
+				parts = parts[:len(parts)-1]
 			}
-			a, b := from+loc[0], from+loc[1]
-			if a == b && a < len(s) && a == from && from > 0 {
-				// an empty match where the last one ended: look one character on
-				_, size := utf8.DecodeRuneInString(s[from:])
-				loc = re.FindStringIndex(s[from+size:])
-				if loc == nil {
-					return -1, -1
-				}
-				return from + size + loc[0], from + size + loc[1]
-			}
-			return a, b
-		})
+		}
 	}
 	items := make([]any, len(parts))
 	for i, p := range parts {
@@ -325,53 +437,4 @@ func splitLiteral(pat string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// splitPieces implements String.split's rules over a matcher: at most limit
-// pieces when limit > 0; with limit 0, trailing empty strings are dropped; a
-// zero-width match at the start gives no leading empty string.
-func splitPieces(s string, limit int, find func(from int) (int, int)) []string {
-	var out []string
-	from := 0
-	for limit <= 0 || len(out) < limit-1 {
-		a, b := find(from)
-		if a < 0 {
-			break
-		}
-		if a == 0 && b == 0 {
-			// a zero-width match at the beginning: no leading empty string
-			if from == 0 {
-				_, size := utf8.DecodeRuneInString(s)
-				if size == 0 {
-					break
-				}
-				na, nb := find(size)
-				if na < 0 {
-					break
-				}
-				if na == size && nb == size {
-					out = append(out, s[:size])
-					from = size
-					continue
-				}
-				a, b = na, nb
-			}
-		}
-		out = append(out, s[from:a])
-		if b == a && b >= len(s) {
-			from = b
-			break
-		}
-		from = b
-	}
-	out = append(out, s[from:])
-	if limit == 0 {
-		for len(out) > 0 && out[len(out)-1] == "" {
-			out = out[:len(out)-1]
-		}
-		if len(out) == 0 && s == "" {
-			out = []string{""}
-		}
-	}
-	return out
 }
