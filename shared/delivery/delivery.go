@@ -256,7 +256,7 @@ func (s *Sender) deliver(ctx context.Context, req Request, maxAttempts int) (res
 	wired := false // whether Request.Headers are the ones written on the wire
 	defer func() {
 		if !wired {
-			res.Request.Headers = redactHeaders(red, givenHeaders(req.Header, req.ContentType), true)
+			res.Request.Headers = redactRequestHeaders(red, givenHeaders(req.Header, req.ContentType))
 		}
 	}()
 	res.Request.Body, _ = red.capped(string(req.Body), webhook.MaxRecordedBody)
@@ -292,7 +292,7 @@ func (s *Sender) deliver(ctx context.Context, req Request, maxAttempts int) (res
 		res.Attempts = append(res.Attempts, out.record)
 		res.Response = out.response
 		if wire != nil && wire.done() {
-			res.Request.Headers = redactHeaders(red, wire.fields(), true)
+			res.Request.Headers = redactRequestHeaders(red, wire.fields())
 			wired = true
 		}
 		if out.fail.class == "" {
@@ -511,19 +511,12 @@ func byteSize(n int) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// redactHeaders redacts a header list for the record.
-func redactHeaders(red *redactor, hs []webhook.Header, request bool) []webhook.Header {
-	out := make([]webhook.Header, len(hs))
+// redactRequestHeaders redacts a list of request headers in place, for the record.
+func redactRequestHeaders(red *redactor, hs []webhook.Header) []webhook.Header {
 	for i, h := range hs {
-		v := h.Value
-		if request {
-			v = red.requestHeader(h.Name, v)
-		} else {
-			v = red.headerValue(v)
-		}
-		out[i] = webhook.Header{Name: red.String(h.Name), Value: v}
+		hs[i] = webhook.Header{Name: red.String(h.Name), Value: red.requestHeader(h.Name, h.Value)}
 	}
-	return out
+	return hs
 }
 
 // responseHeaders lists h sorted by name, values in the order received, redacted.
