@@ -240,7 +240,6 @@ func (w *walk) step(ctx context.Context, s webhook.Step) error {
 // execute runs one step and returns its record.
 func (w *walk) execute(ctx context.Context, s webhook.Step) webhook.StepRecord {
 	rec := webhook.StepRecord{ID: s.ID, Type: s.Type, StartedAt: w.e.now()}
-	defer func() { rec.FinishedAt = w.e.now() }()
 	fail := func(msg string) webhook.StepRecord {
 		rec.Status = webhook.StatusFailed
 		rec.Error = msg
@@ -299,6 +298,7 @@ func (w *walk) execute(ctx context.Context, s webhook.Step) webhook.StepRecord {
 	default:
 		return fail(fmt.Sprintf("Unknown step type %q.", s.Type))
 	}
+	rec.FinishedAt = w.e.now()
 	return rec
 }
 
