@@ -245,15 +245,50 @@ func (b *builder) clean(s string) string {
 // render renders t into b.out, escaped for its destination and checked.
 func (b *builder) render(ctx context.Context, t *tmpl, rc *Context) error {
 	b.raw, b.ins, b.cur = b.raw[:0], b.ins[:0], t
-	if t.t == nil {
+	switch {
+	case t.t == nil:
 		b.raw = append(b.raw, t.src...)
-	} else if err := t.t.Execute(ctx, b, rc.Data, b.hook, rc.resolver()); err != nil {
-		return t.engineError(err)
+	case t.segs != nil:
+		if err := b.renderSimple(t, rc); err != nil {
+			return err
+		}
+	default:
+		if err := t.t.Execute(ctx, b, rc.Data, b.hook, rc.resolver()); err != nil {
+			return t.engineError(err)
+		}
 	}
 	if err := b.expand(t); err != nil {
 		return err
 	}
 	return b.check(t)
+}
+
+// renderSimple renders a template of text and simple references as the engine would
+// (see simpleSegments): a name is looked up in the data, then through the resolver; a
+// value goes through the insertion hook; a missing or null value is a strict-mode
+// reference error unless the reference is silent.
+func (b *builder) renderSimple(t *tmpl, rc *Context) error {
+	for i := range t.segs {
+		s := &t.segs[i]
+		if s.ref == nil {
+			b.raw = append(b.raw, s.lit...)
+			continue
+		}
+		v, ok := rc.Data[s.ref.name]
+		if !ok {
+			v, _ = rc.Resolve(s.ref.name)
+		}
+		if v == nil {
+			if s.ref.quiet {
+				continue
+			}
+			r := s.ref.ref
+			return t.engineError(&velocity.ReferenceError{Name: t.name, Line: r.Line, Col: r.Col, Ref: r.Text})
+		}
+		m, _ := b.insert(s.ref.ref, v)
+		b.raw = append(b.raw, m...)
+	}
+	return nil
 }
 
 // engineError turns an error of the engine into an *Error.
@@ -314,16 +349,83 @@ type jsonState uint8
 const (
 	jsonOutside jsonState = iota
 	jsonString
-	jsonEscape // right after a backslash in a string
+	jsonEscape  // right after a backslash in a string
+	jsonUnicode // inside the four hex digits of a \uXXXX escape
 )
 
 // lexState is the state of the output so far that decides how a value is escaped.
 type lexState struct {
 	url  urlPart
 	json jsonState
+	// hex counts the digits of a \uXXXX escape still to come.
+	hex int8
 	// cdata is set inside an XML CDATA section; scanned is how far out has been read.
 	cdata   bool
 	scanned int
+}
+
+// follow updates the state over the last n bytes of out, which the template wrote
+// itself (values never change the state: they are escaped so that they cannot).
+func (st *lexState) follow(d dest, out []byte, n int) {
+	base := len(out) - n
+	switch d {
+	case destURL:
+		for j, c := range out[base:] {
+			switch st.url {
+			case partScheme:
+				if c == '/' && bytes.HasSuffix(out[:base+j+1], []byte("://")) {
+					st.url = partHost
+				}
+			case partHost:
+				switch c {
+				case '/':
+					st.url = partPath
+				case '?':
+					st.url = partQuery
+				case '#':
+					st.url = partFragment
+				}
+			case partPath:
+				switch c {
+				case '?':
+					st.url = partQuery
+				case '#':
+					st.url = partFragment
+				}
+			case partQuery:
+				if c == '#' {
+					st.url = partFragment
+				}
+			}
+		}
+	case destJSON:
+		for _, c := range out[base:] {
+			switch st.json {
+			case jsonOutside:
+				if c == '"' {
+					st.json = jsonString
+				}
+			case jsonString:
+				switch c {
+				case '"':
+					st.json = jsonOutside
+				case '\\':
+					st.json = jsonEscape
+				}
+			case jsonEscape:
+				st.json = jsonString
+				if c == 'u' {
+					st.json, st.hex = jsonUnicode, 4
+				}
+			case jsonUnicode:
+				if st.hex--; st.hex == 0 {
+					st.json = jsonString
+				}
+			}
+		}
+	case destXML:
+		st.scanXML(out)
+	}
 }
 
 // expand writes b.raw to b.out with every marker replaced by its value escaped for
@@ -379,58 +481,7 @@ func (b *builder) tooLong(t *tmpl) *Error {
 // literal appends literal output and follows the lexical state.
 func (b *builder) literal(t *tmpl, lit []byte, st *lexState) {
 	b.out = append(b.out, lit...)
-	switch t.dest {
-	case destURL:
-		base := len(b.out) - len(lit)
-		for j, c := range lit {
-			switch st.url {
-			case partScheme:
-				if c == '/' && bytes.HasSuffix(b.out[:base+j+1], []byte("://")) {
-					st.url = partHost
-				}
-			case partHost:
-				switch c {
-				case '/':
-					st.url = partPath
-				case '?':
-					st.url = partQuery
-				case '#':
-					st.url = partFragment
-				}
-			case partPath:
-				switch c {
-				case '?':
-					st.url = partQuery
-				case '#':
-					st.url = partFragment
-				}
-			case partQuery:
-				if c == '#' {
-					st.url = partFragment
-				}
-			}
-		}
-	case destJSON:
-		for _, c := range lit {
-			switch st.json {
-			case jsonOutside:
-				if c == '"' {
-					st.json = jsonString
-				}
-			case jsonString:
-				switch c {
-				case '"':
-					st.json = jsonOutside
-				case '\\':
-					st.json = jsonEscape
-				}
-			case jsonEscape:
-				st.json = jsonString
-			}
-		}
-	case destXML:
-		b.scanXML(st)
-	}
+	st.follow(t.dest, b.out, len(lit))
 }
 
 var (
@@ -439,22 +490,22 @@ var (
 )
 
 // scanXML follows CDATA sections over the output written since the last scan.
-func (b *builder) scanXML(st *lexState) {
+func (st *lexState) scanXML(out []byte) {
 	for {
 		from := max(0, st.scanned-len(cdataOpen)+1)
 		if st.cdata {
-			i := bytes.Index(b.out[from:], cdataClose)
+			i := bytes.Index(out[from:], cdataClose)
 			if i < 0 {
 				break
 			}
 			st.cdata, st.scanned = false, from+i+len(cdataClose)
 			continue
 		}
-		i := bytes.Index(b.out[from:], cdataOpen)
+		i := bytes.Index(out[from:], cdataOpen)
 		if i < 0 {
 			break
 		}
 		st.cdata, st.scanned = true, from+i+len(cdataOpen)
 	}
-	st.scanned = max(st.scanned, len(b.out))
+	st.scanned = max(st.scanned, len(out))
 }

@@ -215,6 +215,8 @@ func TestBuildErrors(t *testing.T) {
 			wantField: "body", wantMsg: "the rendered output makes invalid JSON at line 1, col 7 of the output"},
 		{name: "value after a backslash", w: webhook.Webhook{Body: jsonBody("json", `"a\\$q"`)}, params: map[string]string{"q": `"x"`},
 			wantField: "body", wantRef: "$q", wantMsg: "comes right after a backslash"},
+		{name: "value inside a unicode escape", w: webhook.Webhook{Body: jsonBody("json", `"\u00$q"`)}, params: map[string]string{"q": `"41"`},
+			wantField: "body", wantRef: "$q", wantMsg: `comes inside a \uXXXX escape`},
 		{name: "value in an XML element name", w: webhook.Webhook{Body: jsonBody("xml", `<a><$q/></a>`)}, params: map[string]string{"q": `"b c=d"`},
 			wantField: "body", wantRef: "$q", wantMsg: "the value of $q (line 1, col 5) made the XML invalid"},
 		{name: "value breaking an XML comment", w: webhook.Webhook{Body: jsonBody("xml", `<a><!-- $q --></a>`)}, params: map[string]string{"q": `"x--y"`},

@@ -15,6 +15,12 @@ import (
 
 // check validates b.out, the escaped output of t, for its destination.
 func (b *builder) check(t *tmpl) error {
+	if t.static {
+		if t.dest == destURL {
+			return b.checkDotSegments(t)
+		}
+		return nil
+	}
 	switch t.dest {
 	case destURL:
 		return b.checkURL(t)
@@ -57,6 +63,12 @@ func (b *builder) checkURL(t *tmpl) error {
 	if u.Hostname() == "" {
 		return t.errorf("the rendered URL has no host: %s", quoteShort(string(s)))
 	}
+	return b.checkDotSegments(t)
+}
+
+// checkDotSegments refuses a value that makes a whole path segment "." or "..".
+func (b *builder) checkDotSegments(t *tmpl) error {
+	s := b.out
 	for _, sp := range b.spans {
 		if sp.part != partPath {
 			continue

@@ -1,8 +1,11 @@
 package render
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"reflect"
 	"strings"
 	"unicode/utf8"
@@ -70,6 +73,27 @@ type tmpl struct {
 	// back to the template.
 	refEnds  map[parse.Pos]int
 	refSpans map[int]int
+	// segs is the template as pieces when it is only text and simple references
+	// ($name, ${name}, $!name, $!{name}), which Build renders without the engine;
+	// nil otherwise.
+	segs []segment
+	// static marks a simple template whose output is valid for its destination
+	// whatever the values (see staticValid): Build skips the whole-output check.
+	static bool
+}
+
+// segment is literal text, or a simple reference when ref is set.
+type segment struct {
+	lit string
+	ref *simpleRef
+}
+
+// simpleRef is a reference to a top-level name without properties, methods, indexes
+// or an alternate value.
+type simpleRef struct {
+	name  string
+	quiet bool
+	ref   velocity.Reference
 }
 
 // posRange is a half-open range of template positions [from, to).
@@ -331,6 +355,8 @@ func compileTemplate(f field, src string, d dest, limit int) (tmpl, *Error) {
 		t.markAll = true
 		return t, nil
 	}
+	t.segs = simpleSegments(tree)
+	t.static = staticValid(t)
 	t.refEnds, t.refSpans = map[parse.Pos]int{}, map[int]int{}
 	walk(tree.Root, func(n parse.Node) {
 		switch x := n.(type) {
@@ -355,6 +381,130 @@ func compileTemplate(f field, src string, d dest, limit int) (tmpl, *Error) {
 		}
 	})
 	return t, nil
+}
+
+// simpleSegments returns the pieces of a template made only of text and simple
+// references, or nil. The engine renders such a template by writing each text node's
+// literal and passing each reference's value (looked up in the data, then the
+// resolver) to the insertion hook; Build does the same without it, which saves the
+// engine's per-execution setup on the hot path. FuzzBuildTemplates checks that both
+// give the same requests and errors.
+func simpleSegments(tree *parse.Tree) []segment {
+	segs := make([]segment, 0, len(tree.Root.Nodes))
+	for _, n := range tree.Root.Nodes {
+		switch x := n.(type) {
+		case *parse.TextNode:
+			segs = append(segs, segment{lit: parse.Literal(x)})
+		case *parse.ReferenceNode:
+			lit := parse.Literal(x)
+			name, quiet, ok := simpleName(lit)
+			if !ok || len(x.Parts) > 0 || x.Alternate != nil {
+				return nil
+			}
+			p := x.Position()
+			segs = append(segs, segment{ref: &simpleRef{name: name, quiet: quiet,
+				ref: velocity.Reference{Text: lit, Line: p.Line, Col: p.Col}}})
+		default:
+			return nil
+		}
+	}
+	return segs
+}
+
+// staticValid reports whether every output of a simple template is valid for its
+// destination, so that Build need not check it: the template's text puts no value
+// where it could break the structure, and the text with a stand-in for each value is
+// valid. Values are escaped for where they land and never change the lexical state,
+// and a stand-in is as good as any value there:
+//
+//   - JSON: outside a string, null — any JSON value is valid where null is (null
+//     must be set off by structural characters or white space, as every value is),
+//     but a silent reference that may write nothing is not, so then there is no
+//     shortcut; inside a string, nothing — escaped text is valid where "" is.
+//   - URL: no value in the scheme or host, where one could change the structure;
+//     values elsewhere are percent-encoded and cannot. The text with values left out
+//     must be an https URL with a host and without spaces or control characters.
+//   - Header: the text holds no control character (values are checked as written).
+//
+// XML is always checked: a value in an element name passes any stand-in test.
+func staticValid(t tmpl) bool {
+	if t.segs == nil {
+		return false
+	}
+	var st lexState
+	var out []byte
+	for _, sg := range t.segs {
+		if sg.ref == nil {
+			out = append(out, sg.lit...)
+			st.follow(t.dest, out, len(sg.lit))
+			continue
+		}
+		switch t.dest {
+		case destJSON:
+			switch {
+			case st.json == jsonString:
+			case st.json == jsonOutside && !sg.ref.quiet:
+				out = append(out, "null"...)
+			default:
+				return false
+			}
+		case destURL:
+			if st.url == partScheme || st.url == partHost {
+				return false
+			}
+		case destHeader, destQuery, destText:
+		default:
+			return false
+		}
+	}
+	switch t.dest {
+	case destJSON:
+		return json.Valid(out)
+	case destURL:
+		return validURLText(out)
+	case destHeader:
+		return bytes.IndexFunc(out, isControl) < 0
+	case destXML:
+		return false
+	}
+	return true
+}
+
+// validURLText reports whether s passes the checks of a rendered URL: https, no space
+// or control character, parses with a host.
+func validURLText(s []byte) bool {
+	if len(s) < len("https://") || !strings.EqualFold(string(s[:len("https://")]), "https://") {
+		return false
+	}
+	for _, c := range s {
+		if c <= ' ' || c == 0x7f {
+			return false
+		}
+	}
+	u, err := url.Parse(string(s))
+	return err == nil && u.Hostname() != ""
+}
+
+// simpleName reads $name, ${name}, $!name or $!{name}.
+func simpleName(lit string) (name string, quiet, ok bool) {
+	s, ok := strings.CutPrefix(lit, "$")
+	if !ok {
+		return "", false, false
+	}
+	s, quiet = strings.CutPrefix(s, "!")
+	if inner, braced := strings.CutPrefix(s, "{"); braced {
+		if s, ok = strings.CutSuffix(inner, "}"); !ok {
+			return "", false, false
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '_' || c == '-')) {
+			return "", false, false
+		}
+	}
+	return s, quiet, s != ""
 }
 
 // walk calls fn for n and every node below it, alternates of ${a|b} included.

@@ -51,8 +51,8 @@ type Input struct {
 type Context struct {
 	// Data is the top-level variables, for velocity's Execute.
 	Data map[string]any
-	// fields are the contact fields under lower-cased names, in the order added (a
-	// later one of the same name replaces an earlier one); Resolve reads them.
+	// fields are the contact fields in the order added; Resolve compares names without
+	// regard to case, and a later one of the same name wins.
 	fields []namedValue
 	// tools are Input.Tools, after the contact fields.
 	tools map[string]any
@@ -89,7 +89,7 @@ func (c *Context) resolver() velocity.Option {
 
 // setField sets a contact field for Resolve.
 func (c *Context) setField(name string, v any) {
-	c.fields = append(c.fields, namedValue{strings.ToLower(name), v})
+	c.fields = append(c.fields, namedValue{name, v})
 }
 
 // NewContext builds the variables of one render.
@@ -136,8 +136,10 @@ func NewContext(in Input) (*Context, error) {
 // addContact adds the contact's fields to $data and the case-insensitive lookup, and
 // $contact and $contactId to the variables.
 func (c *Context) addContact(ct *webhook.Contact, data *velocity.Map) error {
+	// Each value is boxed into an interface once and shared by the maps that hold it.
 	whole := velocity.NewMap(len(ct.Fields) + 7)
-	whole.Put("id", ct.ID)
+	id := any(ct.ID)
+	whole.Put("id", id)
 	c.fields = make([]namedValue, 0, len(ct.Fields)+4)
 	put := func(name string, v any) {
 		data.Put(name, v)
@@ -145,17 +147,20 @@ func (c *Context) addContact(ct *webhook.Contact, data *velocity.Map) error {
 		c.setField(name, v)
 	}
 	if ct.Email != "" {
-		whole.Put("email", ct.Email)
-		put("EMAIL", ct.Email)
+		v := any(ct.Email)
+		whole.Put("email", v)
+		put("EMAIL", v)
 	}
 	if ct.Phone != "" {
-		whole.Put("phone", ct.Phone)
-		put("SMS", ct.Phone)
-		c.setField("phone", ct.Phone)
+		v := any(ct.Phone)
+		whole.Put("phone", v)
+		put("SMS", v)
+		c.setField("phone", v)
 	}
 	if ct.ExternalCustomerID != "" {
-		whole.Put("externalCustomerId", ct.ExternalCustomerID)
-		put("EXTERNAL_CUSTOMER_ID", ct.ExternalCustomerID)
+		v := any(ct.ExternalCustomerID)
+		whole.Put("externalCustomerId", v)
+		put("EXTERNAL_CUSTOMER_ID", v)
 	}
 	var groups map[string]*velocity.Map // list key (lower-cased) → its fields
 	for _, k := range sortedKeys(ct.Fields) {
@@ -178,7 +183,7 @@ func (c *Context) addContact(ct *webhook.Contact, data *velocity.Map) error {
 		}
 	}
 	c.Data["contact"] = whole
-	c.Data["contactId"] = ct.ID
+	c.Data["contactId"] = id
 	return nil
 }
 

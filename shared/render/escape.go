@@ -37,7 +37,7 @@ func (b *builder) value(t *tmpl, idx int, st *lexState) error {
 		default:
 			b.out = appendXML(b.out, s)
 		}
-		b.scanXML(st)
+		st.scanXML(b.out)
 	}
 	return nil
 }
@@ -74,6 +74,8 @@ func (b *builder) jsonValue(t *tmpl, in *insertion, idx int, st *lexState) error
 		return nil
 	case jsonEscape:
 		return t.valueError(in, "comes right after a backslash inside a JSON string; remove the backslash")
+	case jsonUnicode:
+		return t.valueError(in, "comes inside a \\uXXXX escape of a JSON string; write the escape whole")
 	}
 	if escapeCall(in.ref.Text) == "json" {
 		if s := b.textOf(idx); json.Valid([]byte(s)) {

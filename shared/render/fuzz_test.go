@@ -3,6 +3,8 @@ package render
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"reflect"
 	"net/url"
 	"strings"
 	"testing"
@@ -164,12 +166,13 @@ func FuzzBuildTemplates(f *testing.F) {
 			t.Skip()
 		}
 		ctx := context.Background()
-		for _, format := range []webhook.BodyFormat{webhook.FormatJSON, webhook.FormatXML} {
+		for _, format := range []webhook.BodyFormat{webhook.FormatJSON, webhook.FormatXML, webhook.FormatText} {
 			c, err := Compile(webhook.Webhook{Method: "POST", URL: "https://x.example/", Body: &webhook.Body{Format: format, Template: src}})
 			if err != nil {
 				continue
 			}
 			got, err := c.Build(ctx, rc)
+			sameAsEngine(t, c, rc, got, err)
 			if err != nil {
 				continue
 			}
@@ -185,11 +188,13 @@ func FuzzBuildTemplates(f *testing.F) {
 				}
 			}
 		}
-		c, err := Compile(webhook.Webhook{Method: "GET", URL: "https://x.example/" + src})
+		c, err := Compile(webhook.Webhook{Method: "GET", URL: "https://x.example/" + src,
+			Headers: []webhook.Pair{{Name: "X-H", Value: strings.NewReplacer("\r", "", "\n", "", "\x00", "").Replace(src)}}})
 		if err != nil {
 			return
 		}
 		got, err := c.Build(ctx, rc)
+		sameAsEngine(t, c, rc, got, err)
 		if err != nil {
 			return
 		}
@@ -212,4 +217,35 @@ func FuzzEscapeMatchesNetURL(f *testing.F) {
 			t.Errorf("appendPathEscape(%q) = %q, want %q", s, got, want)
 		}
 	})
+}
+
+// sameAsEngine checks that the shortcuts Build takes for simple templates (rendering
+// without the engine, skipping the whole-output check) change nothing: the definition
+// built with every template through the engine and fully checked gives the same
+// request, or the same error.
+func sameAsEngine(t *testing.T, c *Compiled, rc *Context, got Built, err error) {
+	t.Helper()
+	slow := *c
+	slow.url = engineOnly(c.url)
+	slow.headers = make([]namedTmpl, len(c.headers))
+	for i, h := range c.headers {
+		slow.headers[i] = namedTmpl{h.name, engineOnly(h.tmpl)}
+	}
+	slow.params = make([]namedTmpl, len(c.params))
+	for i, p := range c.params {
+		slow.params[i] = namedTmpl{p.name, engineOnly(p.tmpl)}
+	}
+	if c.body != nil {
+		b := engineOnly(*c.body)
+		slow.body = &b
+	}
+	want, wantErr := slow.Build(context.Background(), rc)
+	if fmt.Sprint(err) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
+		t.Fatalf("shortcut and engine differ:\n got %+v, %v\nwant %+v, %v", got, err, want, wantErr)
+	}
+}
+
+func engineOnly(t tmpl) tmpl {
+	t.segs, t.static = nil, false
+	return t
 }
