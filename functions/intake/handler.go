@@ -68,7 +68,7 @@ func (h *handler) handle(ctx context.Context, raw json.RawMessage) (any, error) 
 type eventBridgeResult struct {
 	EventID   string   `json:"eventId,omitempty"`
 	RunIDs    []string `json:"runIds,omitempty"`
-	Duplicate bool     `json:"duplicate,omitempty"`
+	Duplicate bool     `json:"duplicate"`
 	Refused   string   `json:"refused,omitempty"`
 }
 
