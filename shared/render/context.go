@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/flowhook/flowhook/shared/delivery"
@@ -47,17 +48,29 @@ type Input struct {
 //
 // Earlier entries win: a param named like a tool hides the tool, and so does a
 // contact field. Contact fields and tools are not in Data: the engine asks Resolve
-// for names Data lacks.
+// for names Data lacks. Neither are $data and $contact, which Resolve builds on first
+// use (most webhook templates read neither), unless a param or response of that name
+// requires them in Data. A Context is safe for concurrent use.
 type Context struct {
 	// Data is the top-level variables, for velocity's Execute.
 	Data map[string]any
-	// fields are the contact fields in the order added; Resolve compares names without
-	// regard to case, and a later one of the same name wins.
+	// fields are the contact fields, their aliases and list keys in the order added;
+	// Resolve compares names without regard to case, and a later one of the same name
+	// wins.
 	fields []namedValue
 	// tools are Input.Tools, after the contact fields.
 	tools map[string]any
 	// opt is velocity.WithResolver(c), made once: a build executes several templates.
 	opt velocity.Option
+
+	// What $data and $contact are made of, in their order.
+	contact   *webhook.Contact
+	own       []namedValue // the contact's fields under their merge-tag names
+	params    []namedValue
+	responses []namedValue
+
+	dataOnce, contactOnce sync.Once
+	dataMap, contactMap   *velocity.Map
 }
 
 type namedValue struct {
@@ -65,9 +78,17 @@ type namedValue struct {
 	v    any
 }
 
-// Resolve looks a top-level name up among the contact fields, ignoring case, then
-// among the tools. The engine calls it for names that are not in Data.
+// Resolve looks a top-level name up as the engine's fallback for names not in Data:
+// $data and $contact, then the contact fields without regard to case, then the tools.
 func (c *Context) Resolve(name string) (any, bool) {
+	switch name {
+	case "data":
+		return c.data(), true
+	case "contact":
+		if c.contact != nil {
+			return c.contactValue(), true
+		}
+	}
 	// A contact has a few dozen fields at most: a scan with EqualFold beats lowering
 	// the name (an allocation per lookup) to probe a map.
 	for i := len(c.fields) - 1; i >= 0; i-- {
@@ -79,6 +100,44 @@ func (c *Context) Resolve(name string) (any, bool) {
 	return v, ok
 }
 
+// data returns $data: the contact's fields, then the params, then the responses, a
+// later one replacing the value (not the place) of an earlier one of the same name.
+func (c *Context) data() *velocity.Map {
+	c.dataOnce.Do(func() {
+		m := velocity.NewMap(len(c.own) + len(c.params) + len(c.responses))
+		for _, l := range [][]namedValue{c.own, c.params, c.responses} {
+			for _, nv := range l {
+				m.Put(nv.name, nv.v)
+			}
+		}
+		c.dataMap = m
+	})
+	return c.dataMap
+}
+
+// contactValue returns $contact: id, email, phone and externalCustomerId under those
+// names and their merge tags, then the fields.
+func (c *Context) contactValue() *velocity.Map {
+	c.contactOnce.Do(func() {
+		ct := c.contact
+		m := velocity.NewMap(len(c.own) + 4)
+		m.Put("id", ct.ID)
+		i := 0
+		for _, alias := range []struct{ name, set string }{{"email", ct.Email}, {"phone", ct.Phone}, {"externalCustomerId", ct.ExternalCustomerID}} {
+			if alias.set != "" {
+				m.Put(alias.name, c.own[i].v)
+				m.Put(c.own[i].name, c.own[i].v)
+				i++
+			}
+		}
+		for _, nv := range c.own[i:] {
+			m.Put(nv.name, nv.v)
+		}
+		c.contactMap = m
+	})
+	return c.contactMap
+}
+
 // resolver returns the option that makes the engine resolve names through c.
 func (c *Context) resolver() velocity.Option {
 	if c.opt == nil { // a Context not made by NewContext
@@ -87,80 +146,66 @@ func (c *Context) resolver() velocity.Option {
 	return c.opt
 }
 
-// setField sets a contact field for Resolve.
-func (c *Context) setField(name string, v any) {
-	c.fields = append(c.fields, namedValue{name, v})
-}
-
 // NewContext builds the variables of one render.
 func NewContext(in Input) (*Context, error) {
-	c := &Context{Data: make(map[string]any, len(in.Params)+len(in.Responses)+5), tools: in.Tools}
+	c := &Context{Data: make(map[string]any, len(in.Params)+len(in.Responses)+3), tools: in.Tools}
 	c.opt = velocity.WithResolver(c)
-	nf := 0
 	if in.Contact != nil {
-		nf = len(in.Contact.Fields) + 3
-	}
-	data := velocity.NewMap(nf + len(in.Params) + len(in.Responses))
-	if in.Contact != nil {
-		if err := c.addContact(in.Contact, data); err != nil {
+		if err := c.addContact(in.Contact); err != nil {
 			return nil, err
 		}
 	}
 	c.Data["workflowInstanceId"] = in.RunID
-	params := make([]any, len(in.Params))
+	c.params = make([]namedValue, len(in.Params))
 	for i, p := range in.Params {
 		v, err := decode(p.Value)
 		if err != nil {
 			return nil, fmt.Errorf("event param %q: %w", p.Name, err)
 		}
-		params[i] = v
-		data.Put(p.Name, v)
+		c.params[i] = namedValue{p.Name, v}
 	}
-	for _, r := range in.Responses {
+	c.responses = make([]namedValue, len(in.Responses))
+	for i, r := range in.Responses {
 		v, err := decode(r.Data)
 		if err != nil {
 			return nil, fmt.Errorf("response of webhook %q: %w", r.Name, err)
 		}
-		data.Put(r.Name, v)
+		c.responses[i] = namedValue{r.Name, v}
 		if isIdentifier(r.Name) {
 			c.Data[r.Name] = v
 		}
 	}
-	for i, p := range in.Params {
-		c.Data[p.Name] = params[i] // params win over responses at the top level
+	for _, p := range c.params {
+		c.Data[p.name] = p.v // params win over responses at the top level
 	}
-	c.Data["data"] = data
+	if _, shadowed := c.Data["data"]; shadowed {
+		c.Data["data"] = c.data() // $data wins over a param or response named data
+	}
 	return c, nil
 }
 
-// addContact adds the contact's fields to $data and the case-insensitive lookup, and
-// $contact and $contactId to the variables.
-func (c *Context) addContact(ct *webhook.Contact, data *velocity.Map) error {
-	// Each value is boxed into an interface once and shared by the maps that hold it.
-	whole := velocity.NewMap(len(ct.Fields) + 7)
-	id := any(ct.ID)
-	whole.Put("id", id)
+// addContact adds the contact's fields to the case-insensitive lookup, $contactId to
+// the variables, and keeps what $data and $contact are made of.
+func (c *Context) addContact(ct *webhook.Contact) error {
+	c.contact = ct
+	c.Data["contactId"] = ct.ID
+	c.own = make([]namedValue, 0, len(ct.Fields)+3)
 	c.fields = make([]namedValue, 0, len(ct.Fields)+4)
-	put := func(name string, v any) {
-		data.Put(name, v)
-		whole.Put(name, v)
+	own := func(name string, v any) {
+		c.own = append(c.own, namedValue{name, v})
 		c.setField(name, v)
 	}
+	// Each value is boxed into an interface once and shared by everything that holds it.
 	if ct.Email != "" {
-		v := any(ct.Email)
-		whole.Put("email", v)
-		put("EMAIL", v)
+		own("EMAIL", ct.Email)
 	}
 	if ct.Phone != "" {
 		v := any(ct.Phone)
-		whole.Put("phone", v)
-		put("SMS", v)
+		own("SMS", v)
 		c.setField("phone", v)
 	}
 	if ct.ExternalCustomerID != "" {
-		v := any(ct.ExternalCustomerID)
-		whole.Put("externalCustomerId", v)
-		put("EXTERNAL_CUSTOMER_ID", v)
+		own("EXTERNAL_CUSTOMER_ID", ct.ExternalCustomerID)
 	}
 	var groups map[string]*velocity.Map // list key (lower-cased) → its fields
 	for _, k := range sortedKeys(ct.Fields) {
@@ -168,7 +213,7 @@ func (c *Context) addContact(ct *webhook.Contact, data *velocity.Map) error {
 		if err != nil {
 			return fmt.Errorf("contact field %q: %w", k, err)
 		}
-		put(k, v)
+		own(k, v)
 		if list, field, ok := strings.Cut(k, "."); ok && list != "" && field != "" {
 			g := groups[strings.ToLower(list)]
 			if g == nil {
@@ -182,9 +227,12 @@ func (c *Context) addContact(ct *webhook.Contact, data *velocity.Map) error {
 			g.Put(field, v)
 		}
 	}
-	c.Data["contact"] = whole
-	c.Data["contactId"] = id
 	return nil
+}
+
+// setField sets a contact field for Resolve.
+func (c *Context) setField(name string, v any) {
+	c.fields = append(c.fields, namedValue{name, v})
 }
 
 func sortedKeys(m map[string]json.RawMessage) []string {

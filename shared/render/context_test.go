@@ -3,6 +3,7 @@ package render
 import (
 	"context"
 	"encoding/json"
+	"sync"
 	"testing"
 
 	"github.com/flowhook/flowhook/shared/webhook"
@@ -63,4 +64,65 @@ func TestContextLookupOrder(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestContextShadowing(t *testing.T) {
+	tests := []struct {
+		name string
+		in   Input
+		tmpl string
+		want string
+	}{
+		{"a param named data does not hide $data",
+			Input{Params: []webhook.Param{{Name: "data", Value: json.RawMessage(`"param"`)}}},
+			"$data.get('data')", "param"},
+		{"a response named contact hides $contact",
+			Input{Contact: &webhook.Contact{ID: "c_1"}, Responses: []Response{{Name: "contact", Data: json.RawMessage(`{"id": "from response"}`)}}},
+			"$contact.id", "from response"},
+		{"a param named contactId hides $contactId but not $contact.id",
+			Input{Contact: &webhook.Contact{ID: "c_1"}, Params: []webhook.Param{{Name: "contactId", Value: json.RawMessage(`"p"`)}}},
+			"$contactId $contact.id", "p c_1"},
+		{"a contact field named data does not hide $data",
+			Input{Contact: &webhook.Contact{ID: "c_1", Fields: map[string]json.RawMessage{"DATA": json.RawMessage(`"field"`)}}},
+			"$data.get('DATA') $DATA", "field field"},
+		{"no contact, no $contact",
+			Input{}, "$!contact|$!contactId", "|"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rc, err := NewContext(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := build(t, webhook.Webhook{Body: jsonBody("text", tt.tmpl)}, rc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got.Body) != tt.want {
+				t.Errorf("%s = %q, want %q", tt.tmpl, got.Body, tt.want)
+			}
+		})
+	}
+}
+
+// TestContextSharedByRenders renders with one Context from several goroutines: $data
+// and $contact are built once, on first use, whoever asks first.
+func TestContextSharedByRenders(t *testing.T) {
+	rc := in(t, map[string]string{"q": `"x"`})
+	c, err := Compile(webhook.Webhook{Method: "POST", URL: "https://x.example/", Body: jsonBody("text", "$data.get('q') $contact.email $data.get('TOWN')")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := c.Build(context.Background(), rc)
+			if err != nil || string(got.Body) != "x ann@example.com Kyiv \"Center\"\n" {
+				t.Errorf("got %q, %v", got.Body, err)
+			}
+		}()
+	}
+	wg.Wait()
 }

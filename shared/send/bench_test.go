@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"runtime"
+	"syscall"
 	"testing"
 	"time"
 
@@ -86,6 +87,24 @@ func benchInput() render.Input {
 	}
 }
 
+// reportCPU adds the process's CPU time per operation (user + system, client and
+// server together) as cpu-ns/op: on a shared, noisy machine it moves much less than
+// wall time, so bench.sh prints its ratio beside the ns/op one.
+func reportCPU(b *testing.B) func() {
+	start := cpuTime()
+	return func() {
+		b.ReportMetric(float64((cpuTime()-start).Nanoseconds())/float64(b.N), "cpu-ns/op")
+	}
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // setWorkers makes RunParallel use 16 goroutines whatever GOMAXPROCS is (when it
 // divides 16, as on the 2-core machines here).
 func setWorkers(b *testing.B) {
@@ -111,6 +130,7 @@ func BenchmarkBareClient(b *testing.B) {
 	setWorkers(b)
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer reportCPU(b)()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -144,6 +164,7 @@ func BenchmarkDeliver(b *testing.B) {
 	setWorkers(b)
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer reportCPU(b)()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			call := s.Call(context.Background(), w, in, "r_01JBENCH:wh")
