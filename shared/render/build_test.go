@@ -582,3 +582,26 @@ func parseVelocityJSON(t *testing.T, s string) any {
 	}
 	return c.Data["v"]
 }
+
+func TestMayRefer(t *testing.T) {
+	c, err := Compile(webhook.Webhook{Method: "POST", URL: "https://x.example/${a}?b=$!b&c=$!{c}",
+		Params:  []webhook.Pair{{Name: "p", Value: "$esc.url($d)"}},
+		Headers: []webhook.Pair{{Name: "X-H", Value: "$e-f"}},
+		Body:    jsonBody("json", `#set($x = "$g.h()")"$x $5 $"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]bool{"a": true, "b": true, "c": true, "esc": true, "d": true, "e-f": true, "g": true, "x": true,
+		"h": false, "url": false, "e": false, "mathTool": false, "5": false} {
+		if got := c.MayRefer(name); got != want {
+			t.Errorf("MayRefer(%q) = %v, want %v", name, got, want)
+		}
+	}
+	ev, err := Compile(webhook.Webhook{Method: "POST", URL: "https://x.example/", Body: jsonBody("text", `#evaluate("$a")`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ev.MayRefer("mathTool") {
+		t.Error("a template with #evaluate may refer to any name")
+	}
+}

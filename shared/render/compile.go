@@ -129,6 +129,51 @@ type Compiled struct {
 	contentType     string
 	// fixed are the User-Agent and Accept headers the definition does not override.
 	fixed []webhook.Header
+	// names are the top-level names the templates refer to; anyName is set when a
+	// template may build references at render time (#evaluate).
+	names   map[string]bool
+	anyName bool
+}
+
+// MayRefer reports whether a template of the definition may read the top-level
+// variable name (case-sensitive; contact fields match any case, so ask for the case
+// used): it is written as a reference ($name, $!{name}…) somewhere in the templates'
+// text, string literals included, or a template uses #evaluate. Callers use it to skip
+// preparing variables no template reads, such as the tools.
+func (c *Compiled) MayRefer(name string) bool {
+	return c.anyName || c.names[name]
+}
+
+// collectNames adds the names src refers to.
+func (c *Compiled) collectNames(src string) {
+	if strings.Contains(src, "evaluate") {
+		c.anyName = true
+	}
+	for i := strings.IndexByte(src, '$'); i >= 0; {
+		j := i + 1
+		if j < len(src) && src[j] == '!' {
+			j++
+		}
+		if j < len(src) && src[j] == '{' {
+			j++
+		}
+		k := j
+		for k < len(src) && (src[k] >= 'a' && src[k] <= 'z' || src[k] >= 'A' && src[k] <= 'Z' ||
+			k > j && (src[k] >= '0' && src[k] <= '9' || src[k] == '_' || src[k] == '-')) {
+			k++
+		}
+		if k > j {
+			if c.names == nil {
+				c.names = map[string]bool{}
+			}
+			c.names[src[j:k]] = true
+		}
+		next := strings.IndexByte(src[k:], '$')
+		if next < 0 {
+			break
+		}
+		i = k + next
+	}
 }
 
 // Compile parses every template of w — the URL, each param value, each header value
@@ -262,6 +307,16 @@ func Compile(w webhook.Webhook) (*Compiled, error) {
 		}
 	}
 
+	c.collectNames(w.URL)
+	for _, p := range w.Params {
+		c.collectNames(p.Value)
+	}
+	for _, h := range w.Headers {
+		c.collectNames(h.Value)
+	}
+	if w.Body != nil {
+		c.collectNames(w.Body.Template)
+	}
 	for _, h := range []webhook.Header{{Name: "User-Agent", Value: UserAgent}, {Name: "Accept", Value: Accept}} {
 		if !c.sets(h.Name) {
 			c.fixed = append(c.fixed, h)

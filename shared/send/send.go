@@ -86,11 +86,19 @@ type Sender struct {
 	secrets  Secrets
 	delivery *delivery.Sender
 	tools    func(in render.Input) map[string]any
-	metrics  *metrics.Writer
-	log      *slog.Logger
+	// toolNames are the names the tools function gives its tools.
+	toolNames []string
+	metrics   *metrics.Writer
+	log       *slog.Logger
 
-	cache sync.Map // cacheKey → *render.Compiled
+	cache sync.Map // cacheKey → *compiled
 	size  atomic.Int64
+}
+
+// compiled is a definition ready to build, and whether its templates may use a tool.
+type compiled struct {
+	*render.Compiled
+	tools bool
 }
 
 type cacheKey struct {
@@ -107,6 +115,12 @@ func New(c Config) *Sender {
 	s := &Sender{store: c.Store, secrets: c.Secrets, delivery: c.Delivery, tools: c.Tools, metrics: c.Metrics, log: c.Log}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.tools != nil {
+		// The tools' names do not depend on the input; only their configuration does.
+		for name := range s.tools(render.Input{}) {
+			s.toolNames = append(s.toolNames, name)
+		}
 	}
 	return s
 }
@@ -221,7 +235,7 @@ func (s *Sender) prepare(ctx context.Context, w webhook.Webhook, in render.Input
 	if err != nil {
 		return fail(&failure{Msg: "The webhook definition is invalid: " + err.Error() + ".", Err: err})
 	}
-	if in.Tools == nil && s.tools != nil {
+	if in.Tools == nil && c.tools {
 		in.Tools = s.tools(in)
 	}
 	rc, err := render.NewContext(in)
@@ -246,15 +260,15 @@ func (s *Sender) prepare(ctx context.Context, w webhook.Webhook, in render.Input
 }
 
 // compiled returns w compiled, from the cache for a saved definition.
-func (s *Sender) compiled(w webhook.Webhook) (*render.Compiled, error) {
+func (s *Sender) compiled(w webhook.Webhook) (*compiled, error) {
 	if w.ID == "" || w.Version == 0 {
-		return render.Compile(w)
+		return s.compile(w)
 	}
 	k := cacheKey{w.ID, w.Version}
 	if c, ok := s.cache.Load(k); ok {
-		return c.(*render.Compiled), nil
+		return c.(*compiled), nil
 	}
-	c, err := render.Compile(w)
+	c, err := s.compile(w)
 	if err != nil {
 		return nil, err
 	}
@@ -264,6 +278,18 @@ func (s *Sender) compiled(w webhook.Webhook) (*render.Compiled, error) {
 	}
 	s.cache.Store(k, c)
 	return c, nil
+}
+
+func (s *Sender) compile(w webhook.Webhook) (*compiled, error) {
+	c, err := render.Compile(w)
+	if err != nil {
+		return nil, err
+	}
+	out := &compiled{Compiled: c}
+	for _, name := range s.toolNames {
+		out.tools = out.tools || c.MayRefer(name)
+	}
+	return out, nil
 }
 
 // authenticate adds the connector's credentials to req.

@@ -481,3 +481,37 @@ func TestConcurrentCalls(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestToolsOnlyWhenReferenced(t *testing.T) {
+	ep := newEndpoint(t, echo)
+	var calls atomic.Int64
+	tools := render.Tools(nil, nil)
+	s := New(Config{Store: &fakeStore{}, Secrets: &fakeSecrets{}, Delivery: delivery.New(ep.client(t), delivery.Options{}),
+		Tools: func(in render.Input) map[string]any { calls.Add(1); return tools(in) }})
+	base := calls.Load()
+	tests := []struct {
+		name, body string
+		wantCalls  int64
+	}{
+		{"no tool", `{"town": "$TOWN"}`, 0},
+		{"a tool", `{"sum": $mathTool.add(1, 2), "q": "$esc.url('a b')"}`, 1},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := webhook.Webhook{ID: "w_t", Version: int64(i + 1), Method: "POST", URL: ep.srv.URL + "/t", Body: &webhook.Body{Format: "json", Template: tt.body}}
+			before := calls.Load()
+			if call := s.Call(context.Background(), w, input(), ""); call.Class != "" {
+				t.Fatalf("%s: %s", call.Class, call.Detail)
+			}
+			if got := calls.Load() - before; got != tt.wantCalls {
+				t.Errorf("tools made %d times, want %d", got, tt.wantCalls)
+			}
+		})
+	}
+	if got := ep.last(t).Body; got != `{"sum": 3, "q": "a+b"}` {
+		t.Errorf("endpoint body = %s", got)
+	}
+	if base != 1 {
+		t.Errorf("New called the tools function %d times, want once (for their names)", base)
+	}
+}
