@@ -190,3 +190,27 @@ func BenchmarkBuild(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSendPrepared is BenchmarkDeliver without this package's part: delivery
+// alone, sending the request prepared once. Deliver minus SendPrepared is what
+// building, authenticating and keeping the data cost.
+func BenchmarkSendPrepared(b *testing.B) {
+	srv := benchServer(b)
+	s := benchSender(b, srv)
+	req, fail := s.prepare(context.Background(), benchWebhook(srv), benchInput(), "r_01JBENCH:wh")
+	if fail != nil {
+		b.Fatal(fail)
+	}
+	setWorkers(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	defer reportCPU(b)()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			res := s.delivery.SendWithRetry(context.Background(), req, 1)
+			if !res.OK() || res.Data == nil {
+				b.Fatalf("got %s: %s", res.Class, res.Detail)
+			}
+		}
+	})
+}
