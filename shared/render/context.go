@@ -262,7 +262,7 @@ func decode(raw json.RawMessage) (any, error) {
 			return string(body), nil
 		}
 	case c == '-' || c >= '0' && c <= '9':
-		if s := string(raw); isJSONNumber(s) && strings.IndexAny(s, ".eE") < 0 {
+		if s := string(raw); isJSONNumber(s) && !strings.ContainsAny(s, ".eE") {
 			return velocity.Number(s)
 		}
 	case string(raw) == "true":
