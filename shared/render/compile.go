@@ -202,7 +202,8 @@ func (c *Compiled) collectNames(src string) {
 //   - JSON body: inside a string literal, a value is JSON-string-escaped (no quotes
 //     added); outside, it is written as JSON: strings quoted, numbers with their exact
 //     digits, booleans, maps and lists as objects and arrays in order. A value right
-//     after a backslash inside a string is refused. The body must then be valid JSON.
+//     after a backslash inside a string, or inside a \uXXXX escape, is refused. The
+//     body must then be valid JSON.
 //   - XML body: values XML-escaped (& < > " ' and tab, CR, LF as character
 //     references, so they survive in attribute values), valid in text and attribute
 //     values; maps and lists as the text the engine prints for them ({a=1}, [1, 2]),

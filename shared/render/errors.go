@@ -42,7 +42,10 @@ func (e *Error) Unwrap() error { return e.Err }
 type Errors []*Error
 
 func (es Errors) Error() string {
-	if len(es) == 1 {
+	switch len(es) {
+	case 0:
+		return "no errors"
+	case 1:
 		return es[0].Error()
 	}
 	return es[0].Error() + " (and " + strconv.Itoa(len(es)-1) + " more)"
