@@ -53,7 +53,8 @@ func (c *Compiled) Build(ctx context.Context, rc *Context) (Built, error) {
 	}
 	u := string(b.out)
 
-	out.Header = make([]webhook.Header, 0, len(c.fixed)+len(c.headers)+len(c.params))
+	// Room for the two headers a sender adds: authentication and the idempotency key.
+	out.Header = make([]webhook.Header, 0, len(c.fixed)+len(c.headers)+len(c.params)+2)
 	out.Header = append(out.Header, c.fixed...)
 	for i := range c.headers {
 		h := &c.headers[i]

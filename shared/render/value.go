@@ -41,6 +41,11 @@ func MarshalJSON(v any) ([]byte, error) {
 	return appendJSON(nil, v, nil, 0)
 }
 
+// AppendJSON is MarshalJSON appending to dst.
+func AppendJSON(dst []byte, v any) ([]byte, error) {
+	return appendJSON(dst, v, nil, 0)
+}
+
 // valueTemplate prints one value as the engine does.
 var valueTemplate = sync.OnceValue(func() *velocity.Template {
 	t, err := velocity.Parse("value", "$v")

@@ -202,7 +202,11 @@ func (s *Sender) data(ctx context.Context, w webhook.Webhook, res *delivery.Resu
 	if res.Data == nil {
 		return nil
 	}
-	b, err := render.MarshalJSON(res.Data)
+	var hint int
+	if res.Response != nil {
+		hint = len(res.Response.Body) // the JSON text is about as long as the body
+	}
+	b, err := render.AppendJSON(make([]byte, 0, hint), res.Data)
 	if err != nil {
 		s.log.WarnContext(ctx, "webhook response not encodable", "webhookId", w.ID, "error", err.Error())
 		res.Class, res.Detail = webhook.ClassDecode, "The response was decoded but cannot be kept as data: "+err.Error()+"."
