@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net/http"
 	"os"
@@ -14,8 +15,15 @@ import (
 	"github.com/flowhook/flowhook/infra/moto"
 )
 
-// TestMain starts one moto_server for the package (or reuses FLOWHOOK_MOTO_ENDPOINT).
-func TestMain(m *testing.M) { os.Exit(moto.Main(m)) }
+// TestMain starts one moto_server for the package (or reuses FLOWHOOK_MOTO_ENDPOINT),
+// except when fuzzing: the fuzz target needs no AWS.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if f := flag.Lookup("test.fuzz"); f != nil && f.Value.String() != "" {
+		os.Exit(m.Run())
+	}
+	os.Exit(moto.Main(m))
+}
 
 // The story every scenario tells: Ann of Kyiv orders; the workflow asks the partner for
 // a promo code by city (webhook WH5, bearer auth) and writes her a message with it.

@@ -141,6 +141,9 @@ func parseFilter(pattern string) (eventFilter, error) {
 	if err := json.Unmarshal([]byte(pattern), &f); err != nil {
 		return nil, fmt.Errorf("filter pattern: %w", err)
 	}
+	if len(f) == 0 {
+		return nil, fmt.Errorf("filter pattern %q names no field; it would let every record through", pattern)
+	}
 	if err := checkPattern(f); err != nil {
 		return nil, err
 	}
@@ -314,7 +317,35 @@ func TestRunStreamFilter(t *testing.T) {
 			}
 		})
 	}
-	if _, err := parseFilter(`{"dynamodb":{"NewImage":{"status":{"S":[{"prefix":"q"}]}}}}`); err == nil {
-		t.Error("a content filter was accepted; the emulation supports exact values only")
+	for _, bad := range []string{`{"dynamodb":{"NewImage":{"status":{"S":[{"prefix":"q"}]}}}}`, `null`, `{}`, `{"eventName":"INSERT"}`} {
+		if _, err := parseFilter(bad); err == nil {
+			t.Errorf("pattern %s was accepted; want it refused (content filters are not emulated, an empty pattern passes everything, a value must be in a list)", bad)
+		}
 	}
+}
+
+// FuzzParseFilter checks that any pattern is either refused or a filter that judges a
+// record without panicking, and that a refused pattern is never half-used.
+func FuzzParseFilter(f *testing.F) {
+	f.Add(dynamo.RunStreamFilter)
+	f.Add(`{"eventName":["INSERT","MODIFY"]}`)
+	f.Add(`{"dynamodb":{"NewImage":{"n":{"N":["1"]}}}}`)
+	f.Add(`{"a":[{"prefix":"x"}]}`)
+	f.Add(`{"a":"x"}`)
+	f.Add(`[]`)
+	rec := lambdaRecord(streamtypes.Record{EventName: "INSERT", Dynamodb: &streamtypes.StreamRecord{
+		NewImage: map[string]streamtypes.AttributeValue{
+			"kind": &streamtypes.AttributeValueMemberS{Value: "run"}, "status": &streamtypes.AttributeValueMemberS{Value: "queued"},
+			"n": &streamtypes.AttributeValueMemberN{Value: "1"},
+		}}}, "arn")
+	f.Fuzz(func(t *testing.T, pattern string) {
+		flt, err := parseFilter(pattern)
+		if err != nil {
+			if flt != nil {
+				t.Fatalf("a refused pattern came with a filter: %v", flt)
+			}
+			return
+		}
+		_ = flt.matches(rec)
+	})
 }
