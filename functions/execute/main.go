@@ -15,11 +15,7 @@ import (
 
 	"github.com/flowhook/flowhook/functions/internal/wire"
 	"github.com/flowhook/flowhook/shared/apigw"
-	"github.com/flowhook/flowhook/shared/delivery"
-	"github.com/flowhook/flowhook/shared/egress"
 	"github.com/flowhook/flowhook/shared/metrics"
-	"github.com/flowhook/flowhook/shared/render"
-	"github.com/flowhook/flowhook/shared/send"
 	"github.com/flowhook/flowhook/shared/workflow"
 )
 
@@ -40,18 +36,12 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	ecfg, err := egress.ConfigFromEnv(os.Getenv)
-	if err != nil {
-		log.Fatal(err)
-	}
-	client, err := egress.NewClient(ecfg)
-	if err != nil {
-		log.Fatal(err)
-	}
 	logger := wire.Logger()
 	em := metrics.New(os.Stdout, nil)
-	snd := send.New(send.Config{Store: st, Secrets: sec, Delivery: delivery.New(client, delivery.Options{}),
-		Tools: render.Tools(nil, nil), Metrics: em, Log: logger})
+	snd, err := wire.Sender(st, sec, em, logger)
+	if err != nil {
+		log.Fatal(err)
+	}
 	exec := workflow.NewExecutor(workflow.ExecutorConfig{Store: st, Caller: snd, Renderer: wire.Renderer(), Metrics: em, Log: logger})
 	lambda.Start(apigw.NewStreamHandler(exec, logger, workers).Handle)
 }

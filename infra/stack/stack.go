@@ -118,6 +118,7 @@ func New(cfg Config) (*Stack, error) {
 			httpapi.Management(httpapi.Config{Store: st, Secrets: sec, Log: log}),
 			httpapi.Intake(httpapi.IntakeConfig{Intake: intake.NewService(st, 0, nil), Metrics: em, Log: log}),
 			httpapi.Render(httpapi.RenderConfig{Store: st, Renderer: renderer, Log: log}),
+			httpapi.TestRequests(httpapi.TestRequestConfig{Store: st, Sender: sender, Log: log}),
 		),
 		Tokens:     tokens,
 		Store:      st,

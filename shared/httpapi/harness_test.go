@@ -15,9 +15,12 @@ import (
 	"time"
 
 	"github.com/flowhook/flowhook/shared/auth"
+	"github.com/flowhook/flowhook/shared/delivery"
+	"github.com/flowhook/flowhook/shared/egress"
 	"github.com/flowhook/flowhook/shared/intake"
 	"github.com/flowhook/flowhook/shared/render"
 	"github.com/flowhook/flowhook/shared/secrets"
+	"github.com/flowhook/flowhook/shared/send"
 	"github.com/flowhook/flowhook/shared/store/embedded"
 	"github.com/flowhook/flowhook/shared/velocity"
 )
@@ -54,6 +57,12 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvWith(t, egress.Config{})
+}
+
+// newEnvWith is newEnv whose webhooks go out through an egress guard configured by ecfg.
+func newEnvWith(t *testing.T, ecfg egress.Config) *env {
+	t.Helper()
 	dir := t.TempDir()
 	st, err := embedded.Open(filepath.Join(dir, "flowhook.db"), embedded.Options{NoSync: true})
 	if err != nil {
@@ -74,11 +83,18 @@ func newEnv(t *testing.T) *env {
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
+	client, err := egress.NewClient(ecfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tools := render.Tools(nil, nil)
+	sender := send.New(send.Config{Store: st, Secrets: sec, Delivery: delivery.New(client, delivery.Options{}), Tools: tools, Log: log})
 	h := Handler(log, checker,
 		[]Route{Health()},
 		Management(Config{Store: st, Secrets: sec, Log: log}),
 		Intake(IntakeConfig{Intake: intake.NewService(st, 0, nil), Log: log}),
-		Render(RenderConfig{Store: st, Renderer: render.NewRenderer(render.Tools(nil, nil), velocity.Limits{}), Log: log}),
+		Render(RenderConfig{Store: st, Renderer: render.NewRenderer(tools, velocity.Limits{}), Log: log}),
+		TestRequests(TestRequestConfig{Store: st, Sender: sender, Log: log}),
 	)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -17,12 +16,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/flowhook/flowhook/shared/auth"
-	"github.com/flowhook/flowhook/shared/delivery"
 	"github.com/flowhook/flowhook/shared/egress"
-	"github.com/flowhook/flowhook/shared/intake"
 	"github.com/flowhook/flowhook/shared/render"
-	"github.com/flowhook/flowhook/shared/send"
 )
 
 // testSecret is a connector secret the test routes must never show.
@@ -81,32 +76,12 @@ func echoRequest(w http.ResponseWriter, r *http.Request, body []byte) {
 // production's otherwise.
 func newTestRequestEnv(t *testing.T, ep *endpoint, reach bool) *env {
 	t.Helper()
-	e := newEnv(t)
 	var cfg egress.Config
 	if reach {
 		cfg.AllowCIDRs = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
 		cfg.ExtraCAPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ep.srv.Certificate().Raw})
 	}
-	client, err := egress.NewClient(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checker, err := auth.NewChecker(e.tokens.Hashes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	lg := slog.New(slog.NewJSONHandler(e.logs, nil))
-	sender := send.New(send.Config{Store: e.store, Secrets: e.secrets, Delivery: delivery.New(client, delivery.Options{}),
-		Tools: render.Tools(nil, nil), Log: lg})
-	h := Handler(lg, checker,
-		[]Route{Health()},
-		Management(Config{Store: e.store, Secrets: e.secrets, Log: lg}),
-		Intake(IntakeConfig{Intake: intake.NewService(e.store, 0, nil), Log: lg}),
-		TestRequests(TestRequestConfig{Store: e.store, Sender: sender, Log: lg}),
-	)
-	e.srv = httptest.NewServer(h)
-	t.Cleanup(e.srv.Close)
-	return e
+	return newEnvWith(t, cfg)
 }
 
 // result is the answer of a test route.
