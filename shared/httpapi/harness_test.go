@@ -8,12 +8,17 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/flowhook/flowhook/infra/moto"
 	"github.com/flowhook/flowhook/shared/auth"
 	"github.com/flowhook/flowhook/shared/delivery"
 	"github.com/flowhook/flowhook/shared/egress"
@@ -21,7 +26,9 @@ import (
 	"github.com/flowhook/flowhook/shared/render"
 	"github.com/flowhook/flowhook/shared/secrets"
 	"github.com/flowhook/flowhook/shared/send"
+	"github.com/flowhook/flowhook/shared/store/dynamo"
 	"github.com/flowhook/flowhook/shared/store/embedded"
+	"github.com/flowhook/flowhook/shared/store/storetest"
 	"github.com/flowhook/flowhook/shared/velocity"
 )
 
@@ -51,19 +58,26 @@ type env struct {
 	dir     string
 	tokens  auth.Tokens
 	logs    *syncBuffer
-	store   *embedded.Store
-	secrets *secrets.File
+	store   storetest.Store
+	secrets secretStore
+	// persisted returns every byte the stores keep (files, or table items), for leak checks.
+	persisted func() [][]byte
 }
 
-func newEnv(t *testing.T) *env {
-	t.Helper()
-	return newEnvWith(t, egress.Config{})
+// secretStore is both secret stores' contract.
+type secretStore interface {
+	SecretWriter
+	Get(ctx context.Context, ref string) (string, error)
 }
 
-// newEnvWith is newEnv whose webhooks go out through an egress guard configured by ecfg.
-func newEnvWith(t *testing.T, ecfg egress.Config) *env {
-	t.Helper()
-	dir := t.TempDir()
+// backend makes the stores of a test environment.
+type backend struct {
+	name string
+	open func(t *testing.T, dir string) (storetest.Store, secretStore, func() [][]byte)
+}
+
+// embeddedBackend is make run's storage: a bbolt file and an encrypted secrets file.
+var embeddedBackend = backend{"embedded", func(t *testing.T, dir string) (storetest.Store, secretStore, func() [][]byte) {
 	st, err := embedded.Open(filepath.Join(dir, "flowhook.db"), embedded.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +87,81 @@ func newEnvWith(t *testing.T, ecfg egress.Config) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return st, sec, func() [][]byte {
+		if err := st.Close(); err != nil { // flush before reading the file
+			t.Fatal(err)
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "*"))
+		var out [][]byte
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, b)
+		}
+		return out
+	}
+}}
+
+// dynamoBackend is AWS's storage, in moto_server: the four tables and Secrets Manager.
+var dynamoBackend = backend{"dynamo", func(t *testing.T, dir string) (storetest.Store, secretStore, func() [][]byte) {
+	srv := moto.Start(t)
+	cfg := srv.AWSConfig()
+	tables := dynamo.Tables{Definitions: moto.Name(t, "defs"), Contacts: moto.Name(t, "contacts"), Events: moto.Name(t, "events"), Runs: moto.Name(t, "runs")}
+	db := dynamodb.NewFromConfig(cfg)
+	if err := dynamo.CreateTables(t.Context(), db, tables); err != nil {
+		t.Fatal(err)
+	}
+	st, err := dynamo.New(db, tables, dynamo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, err := secrets.NewManager(secretsmanager.NewFromConfig(cfg), moto.Name(t, "conn")+"/", secrets.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, sec, func() [][]byte {
+		var out [][]byte
+		for _, name := range []string{tables.Definitions, tables.Contacts, tables.Events, tables.Runs} {
+			p := dynamodb.NewScanPaginator(db, &dynamodb.ScanInput{TableName: &name})
+			for p.HasMorePages() {
+				page, err := p.NextPage(t.Context())
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, it := range page.Items {
+					b, err := json.Marshal(it)
+					if err != nil {
+						t.Fatal(err)
+					}
+					out = append(out, b)
+				}
+			}
+		}
+		if len(out) == 0 {
+			t.Fatal("the DynamoDB tables are empty: the leak check would prove nothing")
+		}
+		return out
+	}
+}}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	return newEnvWith(t, egress.Config{})
+}
+
+// newEnvWith is newEnv whose webhooks go out through an egress guard configured by ecfg.
+func newEnvWith(t *testing.T, ecfg egress.Config) *env {
+	t.Helper()
+	return newEnvOn(t, ecfg, embeddedBackend)
+}
+
+// newEnvOn is newEnvWith on the stores of b.
+func newEnvOn(t *testing.T, ecfg egress.Config, b backend) *env {
+	t.Helper()
+	dir := t.TempDir()
+	st, sec, persisted := b.open(t, dir)
 	tokens, err := auth.LoadOrCreateTokens(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +187,7 @@ func newEnvWith(t *testing.T, ecfg egress.Config) *env {
 	)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, dir: dir, tokens: tokens, logs: logs, store: st, secrets: sec}
+	return &env{t: t, srv: srv, dir: dir, tokens: tokens, logs: logs, store: st, secrets: sec, persisted: persisted}
 }
 
 // response is a decoded answer.
