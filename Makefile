@@ -6,15 +6,16 @@ GO ?= go
 FUNCTIONS := $(notdir $(wildcard functions/*))
 FUZZTIME ?= 5s
 
-.PHONY: run test check vet unit fuzz lint bench build clean
+.PHONY: run test check vet unit fuzz fuzz-brief lint bench build clean
 
 ## run: the whole stack on http://127.0.0.1:3000 with the embedded store (no AWS, no Docker).
 run:
 	$(GO) run ./infra/local
 
 ## test: vet, unit and conformance tests with -race (bbolt and moto_server), every events/
-## sample through the Lambda runtime interface emulator, fuzz targets briefly, cfn-lint.
-test: check vet unit fuzz lint
+## sample through the Lambda runtime interface emulator, the parser fuzz targets briefly
+## (every target's seed corpus runs in unit), cfn-lint.
+test: check vet unit fuzz-brief lint
 
 check:
 	@infra/tools/check.sh
@@ -29,6 +30,13 @@ unit:
 ## fuzz: every fuzz target for FUZZTIME (make fuzz FUZZTIME=10m to go deeper).
 fuzz:
 	@infra/tools/fuzz.sh $(FUZZTIME)
+
+# The fuzz targets make test runs for a few seconds each: the template engine's, and the
+# parsers of untrusted input on the request paths.
+BRIEF_FUZZ := ./shared/velocity/parse:FuzzParse ./shared/velocity:FuzzExecute ./shared/intake:FuzzParse \
+	./shared/egress:FuzzParseHost ./shared/render:FuzzBuildValues ./shared/delivery:FuzzDecode
+fuzz-brief:
+	@infra/tools/fuzz.sh 3s $(BRIEF_FUZZ)
 
 lint:
 	cfn-lint template.yaml
