@@ -16,23 +16,13 @@ import (
 )
 
 func main() {
-	ctx := context.Background()
-	cfg, err := wire.AWS(ctx)
+	d, err := wire.Load(context.Background())
 	if err != nil {
 		log.Fatal(err)
 	}
-	st, err := wire.Store(cfg)
-	if err != nil {
-		log.Fatal(err)
-	}
-	sec, err := wire.Secrets(cfg)
-	if err != nil {
-		log.Fatal(err)
-	}
-	logger := wire.Logger()
-	h := httpapi.Handler(logger, apigw.Authenticator{},
+	h := httpapi.Handler(d.Log, apigw.Authenticator{},
 		[]httpapi.Route{httpapi.Health()},
-		httpapi.Management(httpapi.Config{Store: st, Secrets: sec, Log: logger}),
+		httpapi.Management(httpapi.Config{Store: d.Store, Secrets: d.Secrets, Log: d.Log}),
 	)
 	lambda.Start(apigw.NewHandler(h))
 }

@@ -9,13 +9,11 @@ package main
 import (
 	"context"
 	"log"
-	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/flowhook/flowhook/functions/internal/wire"
 	"github.com/flowhook/flowhook/shared/apigw"
-	"github.com/flowhook/flowhook/shared/metrics"
 	"github.com/flowhook/flowhook/shared/workflow"
 )
 
@@ -23,25 +21,14 @@ import (
 const workers = 4
 
 func main() {
-	ctx := context.Background()
-	cfg, err := wire.AWS(ctx)
+	d, err := wire.Load(context.Background())
 	if err != nil {
 		log.Fatal(err)
 	}
-	st, err := wire.Store(cfg)
+	snd, err := d.Sender()
 	if err != nil {
 		log.Fatal(err)
 	}
-	sec, err := wire.Secrets(cfg)
-	if err != nil {
-		log.Fatal(err)
-	}
-	logger := wire.Logger()
-	em := metrics.New(os.Stdout, nil)
-	snd, err := wire.Sender(st, sec, em, logger)
-	if err != nil {
-		log.Fatal(err)
-	}
-	exec := workflow.NewExecutor(workflow.ExecutorConfig{Store: st, Caller: snd, Renderer: wire.Renderer(), Metrics: em, Log: logger})
-	lambda.Start(apigw.NewStreamHandler(exec, logger, workers).Handle)
+	exec := workflow.NewExecutor(workflow.ExecutorConfig{Store: d.Store, Caller: snd, Renderer: wire.Renderer(), Metrics: d.Metrics, Log: d.Log})
+	lambda.Start(apigw.NewStreamHandler(exec, d.Log, workers).Handle)
 }

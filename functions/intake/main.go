@@ -8,7 +8,6 @@ package main
 import (
 	"context"
 	"log"
-	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -16,27 +15,15 @@ import (
 	"github.com/flowhook/flowhook/shared/apigw"
 	"github.com/flowhook/flowhook/shared/httpapi"
 	"github.com/flowhook/flowhook/shared/intake"
-	"github.com/flowhook/flowhook/shared/metrics"
 )
 
 func main() {
-	ctx := context.Background()
-	cfg, err := wire.AWS(ctx)
+	d, err := wire.Load(context.Background())
 	if err != nil {
 		log.Fatal(err)
 	}
-	st, err := wire.Store(cfg)
-	if err != nil {
-		log.Fatal(err)
-	}
-	ret, err := wire.Retention()
-	if err != nil {
-		log.Fatal(err)
-	}
-	logger := wire.Logger()
-	em := metrics.New(os.Stdout, nil)
-	svc := intake.NewService(st, ret, nil)
-	h := httpapi.Handler(logger, apigw.Authenticator{},
-		httpapi.Intake(httpapi.IntakeConfig{Intake: svc, Metrics: em, Log: logger}))
-	lambda.Start(newHandler(apigw.NewHandler(h), svc, em, logger).handle)
+	svc := intake.NewService(d.Store, d.Retention, nil)
+	h := httpapi.Handler(d.Log, apigw.Authenticator{},
+		httpapi.Intake(httpapi.IntakeConfig{Intake: svc, Metrics: d.Metrics, Log: d.Log}))
+	lambda.Start(newHandler(apigw.NewHandler(h), svc, d.Metrics, d.Log).handle)
 }

@@ -15,17 +15,11 @@ import (
 )
 
 func main() {
-	ctx := context.Background()
-	cfg, err := wire.AWS(ctx)
+	d, err := wire.Load(context.Background())
 	if err != nil {
 		log.Fatal(err)
 	}
-	st, err := wire.Store(cfg)
-	if err != nil {
-		log.Fatal(err)
-	}
-	logger := wire.Logger()
-	h := httpapi.Handler(logger, apigw.Authenticator{},
-		httpapi.Render(httpapi.RenderConfig{Store: st, Renderer: wire.Renderer(), Log: logger}))
+	h := httpapi.Handler(d.Log, apigw.Authenticator{},
+		httpapi.Render(httpapi.RenderConfig{Store: d.Store, Renderer: wire.Renderer(), Log: d.Log}))
 	lambda.Start(apigw.NewHandler(h))
 }

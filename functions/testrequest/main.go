@@ -9,36 +9,24 @@ package main
 import (
 	"context"
 	"log"
-	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/flowhook/flowhook/functions/internal/wire"
 	"github.com/flowhook/flowhook/shared/apigw"
 	"github.com/flowhook/flowhook/shared/httpapi"
-	"github.com/flowhook/flowhook/shared/metrics"
 )
 
 func main() {
-	ctx := context.Background()
-	cfg, err := wire.AWS(ctx)
+	d, err := wire.Load(context.Background())
 	if err != nil {
 		log.Fatal(err)
 	}
-	st, err := wire.Store(cfg)
+	snd, err := d.Sender()
 	if err != nil {
 		log.Fatal(err)
 	}
-	sec, err := wire.Secrets(cfg)
-	if err != nil {
-		log.Fatal(err)
-	}
-	logger := wire.Logger()
-	snd, err := wire.Sender(st, sec, metrics.New(os.Stdout, nil), logger)
-	if err != nil {
-		log.Fatal(err)
-	}
-	h := httpapi.Handler(logger, apigw.Authenticator{},
-		httpapi.TestRequests(httpapi.TestRequestConfig{Store: st, Sender: snd, Log: logger}))
+	h := httpapi.Handler(d.Log, apigw.Authenticator{},
+		httpapi.TestRequests(httpapi.TestRequestConfig{Store: d.Store, Sender: snd, Log: d.Log}))
 	lambda.Start(apigw.NewHandler(h))
 }

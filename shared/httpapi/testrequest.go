@@ -159,24 +159,11 @@ func (h *testRequests) draft(w http.ResponseWriter, r *http.Request) {
 		errs.add("/webhook", "Send the draft webhook in \"webhook\", exactly as POST /webhooks takes it.")
 	} else {
 		var werrs fieldErrors
-		wh, werrs = h.api.toWebhook(*in.Webhook)
-		if wh.ConnectorID != "" && len(werrs) == 0 {
-			if _, err := h.store.GetConnector(r.Context(), wh.ConnectorID); err != nil {
-				if !isNotFound(err) {
-					h.api.writeError(w, r, "connector", err)
-					return
-				}
-				werrs.add("/auth/connectorId", "No connector has the id %q; create it with POST /connectors or pick one from GET /connectors.", wh.ConnectorID)
-			}
-		}
-		if len(werrs) == 0 {
-			// The templates themselves, as the request will be built from them.
-			var ce render.Errors
-			if _, err := render.Compile(wh); errors.As(err, &ce) {
-				for _, e := range ce {
-					werrs.add(e.Pointer, "%s", capitalize(e.Msg)+".")
-				}
-			}
+		var err error
+		wh, werrs, err = h.api.validWebhook(r.Context(), *in.Webhook, h.store)
+		if err != nil {
+			h.api.writeError(w, r, "connector", err)
+			return
 		}
 		for _, fe := range werrs {
 			errs.add("/webhook"+fe.Pointer, "%s", fe.Detail)

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flowhook/flowhook/shared/render"
 	"github.com/flowhook/flowhook/shared/webhook"
 )
 
@@ -290,34 +292,58 @@ func checkHeaderValue(errs *fieldErrors, pointer, v string) {
 	}
 }
 
-// checkConnector reports a missing connector at /auth/connectorId.
-func (a *api) checkConnector(ctx context.Context, errs *fieldErrors, id string) error {
-	if id == "" {
-		return nil
-	}
-	if _, err := a.store.GetConnector(ctx, id); err != nil {
-		if isNotFound(err) {
-			errs.add("/auth/connectorId", "No connector has the id %q; create it with POST /connectors or pick one from GET /connectors.", id)
-			return nil
-		}
-		return err
-	}
-	return nil
+// connectorGetter reads connectors.
+type connectorGetter interface {
+	GetConnector(ctx context.Context, id string) (webhook.Connector, error)
 }
 
-func (a *api) createWebhook(w http.ResponseWriter, r *http.Request) {
+// validWebhook validates a definition as saving it does: every field (toWebhook), the
+// connector's existence, and — when the fields are sound — the templates compiled as the
+// request will be built from them. err is a failure to check, not a bad field.
+func (a *api) validWebhook(ctx context.Context, in webhookInput, connectors connectorGetter) (webhook.Webhook, fieldErrors, error) {
+	wh, errs := a.toWebhook(in)
+	if wh.ConnectorID != "" {
+		if _, err := connectors.GetConnector(ctx, wh.ConnectorID); err != nil {
+			if !isNotFound(err) {
+				return wh, nil, err
+			}
+			errs.add("/auth/connectorId", "No connector has the id %q; create it with POST /connectors or pick one from GET /connectors.", wh.ConnectorID)
+		}
+	}
+	if len(errs) == 0 {
+		var ce render.Errors
+		if _, err := render.Compile(wh); errors.As(err, &ce) {
+			for _, e := range ce {
+				errs.add(e.Pointer, "%s", capitalize(e.Msg)+".")
+			}
+		}
+	}
+	return wh, errs, nil
+}
+
+// readWebhook decodes and validates the definition of a create or update, answering
+// the problem itself when there is one.
+func (a *api) readWebhook(w http.ResponseWriter, r *http.Request) (webhook.Webhook, bool) {
 	var in webhookInput
 	if p := decodeBody(r, &in, MaxBodyBytes); p != nil {
 		writeProblem(w, a.log, p)
-		return
+		return webhook.Webhook{}, false
 	}
-	wh, errs := a.toWebhook(in)
-	if err := a.checkConnector(r.Context(), &errs, wh.ConnectorID); err != nil {
+	wh, errs, err := a.validWebhook(r.Context(), in, a.store)
+	if err != nil {
 		a.writeError(w, r, "webhook", err)
-		return
+		return webhook.Webhook{}, false
 	}
 	if len(errs) > 0 {
 		writeProblem(w, a.log, invalid("webhook", errs))
+		return webhook.Webhook{}, false
+	}
+	return wh, true
+}
+
+func (a *api) createWebhook(w http.ResponseWriter, r *http.Request) {
+	wh, ok := a.readWebhook(w, r)
+	if !ok {
 		return
 	}
 	now := a.now()
@@ -368,18 +394,8 @@ func (a *api) updateWebhook(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, a.log, p)
 		return
 	}
-	var in webhookInput
-	if p := decodeBody(r, &in, MaxBodyBytes); p != nil {
-		writeProblem(w, a.log, p)
-		return
-	}
-	wh, errs := a.toWebhook(in)
-	if err := a.checkConnector(r.Context(), &errs, wh.ConnectorID); err != nil {
-		a.writeError(w, r, "webhook", err)
-		return
-	}
-	if len(errs) > 0 {
-		writeProblem(w, a.log, invalid("webhook", errs))
+	wh, ok := a.readWebhook(w, r)
+	if !ok {
 		return
 	}
 	wh.ID = r.PathValue("id")

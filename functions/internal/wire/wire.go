@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -34,39 +33,54 @@ const (
 	EnvRetentionDays = "FLOWHOOK_RETENTION_DAYS"
 )
 
-// AWS loads the SDK configuration once per cold start.
-func AWS(ctx context.Context) (aws.Config, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
-	}
-	return cfg, nil
+// Deps are what the functions share, built once per cold start.
+type Deps struct {
+	// Store is the DynamoDB store on the tables named by FLOWHOOK_TABLE_*.
+	Store *dynamo.Store
+	// Secrets is the connector secret store under FLOWHOOK_SECRETS_PREFIX.
+	Secrets *secrets.Manager
+	// Log is the JSON logger that adds the Lambda request id to each line logged with
+	// a request's context.
+	Log *slog.Logger
+	// Metrics writes EMF lines to stdout, which CloudWatch Logs turns into metrics.
+	Metrics *metrics.Writer
+	// Retention is how long events and runs are kept (FLOWHOOK_RETENTION_DAYS, default 30).
+	Retention time.Duration
 }
 
-// Store returns the DynamoDB store on the tables named by FLOWHOOK_TABLE_*.
-func Store(cfg aws.Config) (*dynamo.Store, error) {
+// Load reads the environment and builds Deps: the AWS configuration (the SDK's
+// defaults, so AWS_ENDPOINT_URL is honoured), the store, the secret store, the logger and
+// the metrics writer. Its errors name the variable to set.
+func Load(ctx context.Context) (*Deps, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS config: %w", err)
+	}
+	ret, err := retention()
+	if err != nil {
+		return nil, err
+	}
 	tables, err := dynamo.TablesFromEnv()
 	if err != nil {
 		return nil, err
 	}
-	ret, err := Retention()
+	st, err := dynamo.New(dynamodb.NewFromConfig(cfg), tables, dynamo.Options{EventRetention: ret})
 	if err != nil {
 		return nil, err
 	}
-	return dynamo.New(dynamodb.NewFromConfig(cfg), tables, dynamo.Options{EventRetention: ret})
-}
-
-// Secrets returns the connector secret store under FLOWHOOK_SECRETS_PREFIX.
-func Secrets(cfg aws.Config) (*secrets.Manager, error) {
 	prefix := os.Getenv(EnvSecretsPrefix)
 	if prefix == "" {
 		return nil, fmt.Errorf("%s is not set: name the prefix of the connector secrets, e.g. flowhook/connectors/", EnvSecretsPrefix)
 	}
-	return secrets.NewManager(secretsmanager.NewFromConfig(cfg), prefix, secrets.Options{})
+	sec, err := secrets.NewManager(secretsmanager.NewFromConfig(cfg), prefix, secrets.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return &Deps{Store: st, Secrets: sec, Log: lambdacontext.NewLogger(), Metrics: metrics.New(os.Stdout, nil), Retention: ret}, nil
 }
 
-// Retention is how long events and runs are kept (FLOWHOOK_RETENTION_DAYS, default 30).
-func Retention() (time.Duration, error) {
+// retention reads FLOWHOOK_RETENTION_DAYS (default 30).
+func retention() (time.Duration, error) {
 	v := os.Getenv(EnvRetentionDays)
 	if v == "" {
 		return 30 * 24 * time.Hour, nil
@@ -78,15 +92,9 @@ func Retention() (time.Duration, error) {
 	return time.Duration(d) * 24 * time.Hour, nil
 }
 
-// Logger is the JSON logger every function uses: it adds the Lambda request id to each
-// line logged with a request's context.
-func Logger() *slog.Logger { return lambdacontext.NewLogger() }
-
-// Sender returns the webhook sender: the egress client from the environment
-// (FLOWHOOK_EGRESS_ALLOW_CIDRS and FLOWHOOK_EXTRA_CA_FILE, which let the local runner and
-// the tests reach a local TLS server; nothing sets them in AWS), delivery with its
-// production policy, and the standard tools.
-func Sender(st send.Store, sec send.Secrets, em *metrics.Writer, log *slog.Logger) (*send.Sender, error) {
+// Sender returns the webhook sender: the egress guard (FLOWHOOK_EGRESS_ALLOW_CIDRS and
+// FLOWHOOK_EXTRA_CA_FILE are never set in AWS), delivery, the standard tools.
+func (d *Deps) Sender() (*send.Sender, error) {
 	ecfg, err := egress.ConfigFromEnv(os.Getenv)
 	if err != nil {
 		return nil, err
@@ -95,8 +103,8 @@ func Sender(st send.Store, sec send.Secrets, em *metrics.Writer, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	return send.New(send.Config{Store: st, Secrets: sec, Delivery: delivery.New(client, delivery.Options{}),
-		Tools: render.Tools(nil, nil), Metrics: em, Log: log}), nil
+	return send.New(send.Config{Store: d.Store, Secrets: d.Secrets, Delivery: delivery.New(client, delivery.Options{}),
+		Tools: render.Tools(nil, nil), Metrics: d.Metrics, Log: d.Log}), nil
 }
 
 // Renderer returns the message renderer with the standard tools (in UTC, the contact's
