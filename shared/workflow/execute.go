@@ -54,6 +54,11 @@ type Renderer interface {
 	Render(ctx context.Context, name, src string, in render.Input) (string, error)
 }
 
+// MaxSavedData bounds the decoded response a webhook step keeps as its data source (as
+// JSON text). Templates rarely need more, and every step record must fit in one
+// DynamoDB item beside its request and attempts.
+const MaxSavedData = 256 << 10
+
 // Executor walks runs. It is safe for concurrent use on different runs.
 type Executor struct {
 	store    Store
@@ -272,6 +277,12 @@ func (w *walk) execute(ctx context.Context, s webhook.Step) webhook.StepRecord {
 		rec.Request, rec.Attempts, rec.Data = call.Request, call.Attempts, call.Data
 		if call.Class != "" {
 			return fail(fmt.Sprintf("%s (%s)", call.Detail, call.Class))
+		}
+		if len(rec.Data) > MaxSavedData {
+			n := len(rec.Data)
+			rec.Data = nil
+			return fail(fmt.Sprintf("The response decoded to %d KB of data; a data source keeps at most %d KB. Ask the endpoint for less (too_large).",
+				n>>10, MaxSavedData>>10))
 		}
 		rec.Status = webhook.StatusSucceeded
 	case webhook.StepCondition:
