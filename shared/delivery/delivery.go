@@ -259,7 +259,7 @@ func (s *Sender) deliver(ctx context.Context, req Request, maxAttempts int) (res
 			res.Request.Headers = redactRequestHeaders(red, givenHeaders(req.Header, req.ContentType))
 		}
 	}()
-	res.Request.Body, _ = red.capped(string(req.Body), webhook.MaxRecordedBody)
+	res.Request.Body, res.Request.Truncated = red.capped(string(req.Body), webhook.MaxRecordedBody)
 
 	if err := validate(req.Method, header); err != nil {
 		res.Class, res.Detail = webhook.ClassRender, red.String(err.Error())

@@ -244,7 +244,7 @@ func (d *jsonDecoder) number() (any, error) {
 		if neg {
 			n = -n
 		}
-		if n > -1<<31 && n < 1<<31 {
+		if n >= -1<<31 && n < 1<<31 {
 			return int32(n), nil
 		}
 		return n, nil

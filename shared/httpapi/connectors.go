@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flowhook/flowhook/shared/delivery"
 	"github.com/flowhook/flowhook/shared/webhook"
 )
 
@@ -82,6 +83,8 @@ func toConnector(in connectorInput, creating bool) (c webhook.Connector, secret 
 			keep = true
 		case *v == "":
 			errs.add("/"+name, "The %s cannot be empty.", name)
+		case len(*v) < delivery.MinSecretLen:
+			errs.add("/"+name, "The %s is shorter than %d characters; a secret that short cannot be told apart from ordinary text, so it could not be masked wherever an endpoint echoes it.", name, delivery.MinSecretLen)
 		case len(*v) > 4096:
 			errs.add("/"+name, "The %s is longer than 4096 characters.", name)
 		case strings.ContainsAny(*v, "\r\n"):

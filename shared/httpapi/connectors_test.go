@@ -18,15 +18,16 @@ func TestConnectorValidation(t *testing.T) {
 		{"bad type", map[string]any{"name": "c", "type": "oauth"}, "/type", `"basic", "bearer" or "apiKey"`},
 		{"missing name", map[string]any{"type": "bearer", "token": "t"}, "/name", "required"},
 		{"bearer without token", map[string]any{"name": "c", "type": "bearer"}, "/token", "required"},
-		{"bearer with password", map[string]any{"name": "c", "type": "bearer", "token": "t", "password": "p"}, "/password", "no password"},
+		{"bearer with password", map[string]any{"name": "c", "type": "bearer", "token": "tok-1234", "password": "p"}, "/password", "no password"},
 		{"basic without login", map[string]any{"name": "c", "type": "basic", "password": "p"}, "/login", "login is required"},
 		{"basic login with colon", map[string]any{"name": "c", "type": "basic", "login": "a:b", "password": "p"}, "/login", "':'"},
 		{"basic without password", map[string]any{"name": "c", "type": "basic", "login": "u"}, "/password", "required"},
-		{"apiKey bad placement", map[string]any{"name": "c", "type": "apiKey", "key": "k", "in": "cookie"}, "/in", `"header" or "query"`},
-		{"apiKey bad header name", map[string]any{"name": "c", "type": "apiKey", "key": "k", "keyName": "X Key"}, "/keyName", "not a valid HTTP header name"},
+		{"apiKey bad placement", map[string]any{"name": "c", "type": "apiKey", "key": "key-1234", "in": "cookie"}, "/in", `"header" or "query"`},
+		{"apiKey bad header name", map[string]any{"name": "c", "type": "apiKey", "key": "key-1234", "keyName": "X Key"}, "/keyName", "not a valid HTTP header name"},
 		{"empty secret", map[string]any{"name": "c", "type": "bearer", "token": ""}, "/token", "cannot be empty"},
-		{"secret with newline", map[string]any{"name": "c", "type": "bearer", "token": "a\nb"}, "/token", "line breaks"},
-		{"unknown field", map[string]any{"name": "c", "type": "bearer", "token": "t", "scope": "x"}, "/scope", "not known"},
+		{"secret with newline", map[string]any{"name": "c", "type": "bearer", "token": "ab\ncd"}, "/token", "line breaks"},
+		{"secret too short to mask", map[string]any{"name": "c", "type": "basic", "login": "u", "password": "pw"}, "/password", "shorter than"},
+		{"unknown field", map[string]any{"name": "c", "type": "bearer", "token": "tok-1234", "scope": "x"}, "/scope", "not known"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -89,6 +89,7 @@ type result struct {
 	Request *struct {
 		Method, URL, Body string
 		Headers           map[string]string
+		Truncated         bool
 	}
 	Response *struct {
 		Status     int

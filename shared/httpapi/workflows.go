@@ -223,10 +223,11 @@ func (h headersJSON) MarshalJSON() ([]byte, error) {
 }
 
 type requestJSON struct {
-	Method  string      `json:"method"`
-	URL     string      `json:"url"`
-	Headers headersJSON `json:"headers"`
-	Body    string      `json:"body"`
+	Method    string      `json:"method"`
+	URL       string      `json:"url"`
+	Headers   headersJSON `json:"headers"`
+	Body      string      `json:"body"`
+	Truncated bool        `json:"truncated"`
 }
 
 type attemptJSON struct {
@@ -293,7 +294,7 @@ func runToJSON(r webhook.Run, withSteps bool) runJSON {
 			WebhookName: s.WebhookName, WebhookVersion: s.WebhookVersion, Data: s.Data, Branch: s.Branch,
 			Error: s.Error, StartedAt: s.StartedAt, FinishedAt: s.FinishedAt}
 		if s.Request != nil {
-			sj.Request = &requestJSON{Method: s.Request.Method, URL: s.Request.URL, Headers: headersJSON(s.Request.Headers), Body: s.Request.Body}
+			sj.Request = &requestJSON{Method: s.Request.Method, URL: s.Request.URL, Headers: headersJSON(s.Request.Headers), Body: s.Request.Body, Truncated: s.Request.Truncated}
 		}
 		for _, at := range s.Attempts {
 			sj.Attempts = append(sj.Attempts, attemptJSON{Status: at.Status, Headers: headersJSON(at.Headers), Body: at.Body,

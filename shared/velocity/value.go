@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/big"
 	"sort"
 	"strconv"
@@ -340,10 +341,12 @@ func Number(s string) (any, error) {
 		if !ok {
 			return nil, fmt.Errorf("json: bad number %q", s)
 		}
-		switch {
-		case bi.BitLen() < 32:
-			return int32(bi.Int64()), nil
-		case bi.BitLen() < 64:
+		// Java's rule is bitLength() < 32 (or 64), and Java's bitLength leaves out the
+		// sign: -2^31 is an Integer and -2^63 a Long, exactly the int32 and int64 ranges.
+		if bi.IsInt64() {
+			if n := bi.Int64(); n >= math.MinInt32 && n <= math.MaxInt32 {
+				return int32(n), nil
+			}
 			return bi.Int64(), nil
 		}
 		return bi, nil

@@ -345,6 +345,8 @@ type RequestRecord struct {
 	URL     string
 	Headers []Header
 	Body    string
+	// Truncated is set when Body was cut at MaxRecordedBody.
+	Truncated bool
 }
 
 // MaxRecordedBody caps each body kept in history; longer bodies are cut and flagged.

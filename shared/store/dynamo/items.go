@@ -554,6 +554,8 @@ type requestItem struct {
 	URL     string     `dynamodbav:"url" json:"url"`
 	Headers []pairItem `dynamodbav:"headers,omitempty" json:"headers,omitempty"`
 	Body    string     `dynamodbav:"body,omitempty" json:"body,omitempty"`
+	// Truncated marks a body cut at webhook.MaxRecordedBody.
+	Truncated bool `dynamodbav:"truncated,omitempty" json:"truncated,omitempty"`
 }
 
 type attemptItem struct {
@@ -628,7 +630,7 @@ func toStepRecord(st webhook.StepRecord) stepRecord {
 		Error: st.Error, StartedAt: norm.Time(st.StartedAt), FinishedAt: norm.Time(st.FinishedAt),
 	}
 	if st.Request != nil {
-		r.Request = &requestItem{Method: st.Request.Method, URL: st.Request.URL, Headers: pairsOfHeaders(st.Request.Headers), Body: st.Request.Body}
+		r.Request = &requestItem{Method: st.Request.Method, URL: st.Request.URL, Headers: pairsOfHeaders(st.Request.Headers), Body: st.Request.Body, Truncated: st.Request.Truncated}
 	}
 	for _, a := range st.Attempts {
 		r.Attempts = append(r.Attempts, attemptItem{
@@ -651,7 +653,7 @@ func (r stepRecord) step() (webhook.StepRecord, error) {
 		StartedAt: parseTime(r.StartedAt, &err), FinishedAt: parseTime(r.FinishedAt, &err),
 	}
 	if r.Request != nil {
-		st.Request = &webhook.RequestRecord{Method: r.Request.Method, URL: r.Request.URL, Headers: headersOf(r.Request.Headers), Body: r.Request.Body}
+		st.Request = &webhook.RequestRecord{Method: r.Request.Method, URL: r.Request.URL, Headers: headersOf(r.Request.Headers), Body: r.Request.Body, Truncated: r.Request.Truncated}
 	}
 	for _, a := range r.Attempts {
 		st.Attempts = append(st.Attempts, webhook.Attempt{

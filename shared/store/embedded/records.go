@@ -343,6 +343,8 @@ type requestRec struct {
 	URL     string    `json:"url"`
 	Headers []pairRec `json:"headers,omitempty"`
 	Body    string    `json:"body,omitempty"`
+	// Truncated marks a body cut at webhook.MaxRecordedBody.
+	Truncated bool `json:"truncated,omitempty"`
 }
 
 type attemptRec struct {
@@ -403,7 +405,7 @@ func toStepRec(s webhook.StepRecord) stepRec {
 		Error: s.Error, StartedAt: utc(s.StartedAt), FinishedAt: utc(s.FinishedAt),
 	}
 	if s.Request != nil {
-		r.Request = &requestRec{Method: s.Request.Method, URL: s.Request.URL, Headers: headersRec(s.Request.Headers), Body: s.Request.Body}
+		r.Request = &requestRec{Method: s.Request.Method, URL: s.Request.URL, Headers: headersRec(s.Request.Headers), Body: s.Request.Body, Truncated: s.Request.Truncated}
 	}
 	for _, a := range s.Attempts {
 		r.Attempts = append(r.Attempts, attemptRec{
@@ -424,7 +426,7 @@ func (r stepRec) step() webhook.StepRecord {
 		Data: rawOf(r.Data), Branch: r.Branch, Error: r.Error, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
 	}
 	if r.Request != nil {
-		s.Request = &webhook.RequestRecord{Method: r.Request.Method, URL: r.Request.URL, Headers: headersOf(r.Request.Headers), Body: r.Request.Body}
+		s.Request = &webhook.RequestRecord{Method: r.Request.Method, URL: r.Request.URL, Headers: headersOf(r.Request.Headers), Body: r.Request.Body, Truncated: r.Request.Truncated}
 	}
 	for _, a := range r.Attempts {
 		s.Attempts = append(s.Attempts, webhook.Attempt{
