@@ -3,6 +3,7 @@ package delivery
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -74,6 +75,11 @@ type Request struct {
 	// Timeout bounds one attempt, from connect to the end of the body; zero means
 	// webhook.DefaultTimeoutMs.
 	Timeout time.Duration
+	// JSONData asks for a UTF-8 JSON response's data as JSON text (Result.JSON): the
+	// redacted body, validated but not decoded. JSON text keeps numbers exact and keys in
+	// order by itself, so a caller that stores the data as JSON (the workflow executor)
+	// spares the decode and the encode back. Other responses are decoded into Data.
+	JSONData bool
 }
 
 // Response is the response of the final attempt, redacted.
@@ -102,6 +108,9 @@ type Result struct {
 	// Data is the decoded body of a successful response (nil for an empty body). Its
 	// strings may share memory with the body rather than copy it.
 	Data any
+	// JSON is the redacted JSON text of a successful UTF-8 JSON response when the
+	// Request asked for JSONData (Data is then nil).
+	JSON []byte
 	// Class is the final error class; empty on success.
 	Class webhook.ErrorClass
 	// Detail is a sentence for the user saying what went wrong; empty on success.
@@ -296,7 +305,7 @@ func (s *Sender) deliver(ctx context.Context, req Request, maxAttempts int) (res
 			wired = true
 		}
 		if out.fail.class == "" {
-			res.Data = out.data
+			res.Data, res.JSON = out.data, out.json
 			return res
 		}
 		o := Outcome{Class: out.fail.class, Status: out.record.Status, HostNotFound: out.fail.notFound}
@@ -349,6 +358,7 @@ type attemptResult struct {
 	response   *Response
 	retryAfter string
 	data       any
+	json       []byte
 	fail       failure
 	err        error
 }
@@ -465,6 +475,20 @@ func (s *Sender) attempt(ctx context.Context, req Request, header http.Header, b
 	if f, ok := classifyStatus(resp.StatusCode); !ok {
 		out.fail = f
 		out.err = errors.New(f.detail)
+		return out
+	}
+	if req.JSONData && isJSON(r.ContentType) && !strings.HasPrefix(text, bomUTF8) && len(text) > 0 {
+		js := []byte(strings.TrimSpace(redacted))
+		if !json.Valid(js) {
+			_, err := decode(r.ContentType, text) // its message says where the body breaks
+			if err == nil {
+				err = errors.New("the response is not valid JSON")
+			}
+			out.fail = failure{class: webhook.ClassDecode, detail: err.Error()}
+			out.err = err
+			return out
+		}
+		out.json = js
 		return out
 	}
 	data, err := decode(r.ContentType, text)

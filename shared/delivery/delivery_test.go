@@ -502,3 +502,40 @@ func TestRedactionEverywhere(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONData: with JSONData a JSON response comes back as its redacted text (numbers
+// exact, keys in order, whitespace around it trimmed) and an invalid one as class decode.
+func TestJSONData(t *testing.T) {
+	tests := []struct {
+		name, ct, body string
+		wantJSON       string
+		wantClass      webhook.ErrorClass
+		wantData       bool
+	}{
+		{"json", "application/json", " {\"b\":1,\"a\":12345678901234567890,\"t\":\"tok-SECRET-9\"}\n", `{"b":1,"a":12345678901234567890,"t":"********"}`, "", false},
+		{"problem json", "application/problem+json", `[1, 2.50]`, `[1, 2.50]`, "", false},
+		{"invalid", "application/json", `{"a":`, "", webhook.ClassDecode, false},
+		{"xml is decoded", "application/xml", `<a>1</a>`, "", "", true},
+		{"text is decoded", "text/plain", `hello`, "", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", tt.ct)
+				_, _ = io.WriteString(w, tt.body)
+			}))
+			defer srv.Close()
+			s := New(srv.Client(), Options{})
+			res := s.Send(t.Context(), Request{Method: "GET", URL: srv.URL, Secrets: []string{"tok-SECRET-9"}, JSONData: true})
+			if res.Class != tt.wantClass {
+				t.Fatalf("class = %q (%s), want %q", res.Class, res.Detail, tt.wantClass)
+			}
+			if string(res.JSON) != tt.wantJSON {
+				t.Errorf("JSON = %s, want %s", res.JSON, tt.wantJSON)
+			}
+			if (res.Data != nil) != tt.wantData {
+				t.Errorf("Data = %v, want data: %v", res.Data, tt.wantData)
+			}
+		})
+	}
+}

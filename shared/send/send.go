@@ -134,10 +134,13 @@ func (s *Sender) Call(ctx context.Context, w webhook.Webhook, in render.Input, i
 	if fail != nil {
 		return workflow.Call{Class: webhook.ClassRender, Detail: fail.Error()}
 	}
+	req.JSONData = true // the executor keeps the data as JSON text: no decode and re-encode
 	res := s.delivery.SendWithRetry(ctx, req, w.Attempts())
 	s.count(res.Attempts)
 	call := workflow.Call{Request: &res.Request, Attempts: res.Attempts, Class: res.Class, Detail: res.Detail}
-	if res.OK() {
+	if res.OK() && res.JSON != nil {
+		call.Data = res.JSON
+	} else if res.OK() {
 		call.Data = s.data(ctx, w, &res)
 		if call.Data == nil && res.Class != "" {
 			call.Class, call.Detail = res.Class, res.Detail
