@@ -17,6 +17,10 @@ type propPart struct {
 	at parse.Pos
 	// the accessor names tried in order: getId, getid/getId, isId, isid/isId
 	get, is [2]string
+	// hint is where id was last found in a Map: objects of one JSON array share
+	// their key order, so a loop's property reads mostly hit it with one comparison.
+	// It is only a hint, read and written atomically by concurrent renders.
+	hint atomic.Int32
 }
 
 func newPropPart(id string, at parse.Pos) *propPart {
@@ -30,7 +34,7 @@ func (p *propPart) apply(st *state, recv any) (any, error) {
 	if m, ok := recv.(*Map); ok && st.cow == nil {
 		// A map has no getter but getClass(): its properties are its entries.
 		if p.id != "class" && p.id != "Class" {
-			v, _ := m.Get(p.id)
+			v, _ := m.getHinted(p.id, &p.hint)
 			return v, nil
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // The values a template works with model Java's object types with Go types:
@@ -79,8 +80,11 @@ type List struct {
 // LinkedHashMap (NewMap, DecodeJSON), java.util.HashMap's bucket order for maps made by
 // NewHashMap. The zero value is not usable; use NewMap or NewHashMap.
 type Map struct {
-	keys  []string
-	vals  []any
+	keys []string
+	vals []any
+	// index maps keys to positions once the map has more than smallMap entries; a
+	// smaller map is searched linearly, which is faster than hashing for the small
+	// objects JSON data is mostly made of, and spares building a Go map per object.
 	index map[string]int
 	// hash marks a java.util.HashMap: Keys and Range follow HashMap iteration order.
 	hash bool
@@ -91,9 +95,32 @@ type Map struct {
 	mod int
 }
 
+// smallMap is the most entries a Map holds without an index.
+const smallMap = 16
+
 // NewMap returns an empty insertion-ordered map (java.util.LinkedHashMap) with room for n entries.
 func NewMap(n int) *Map {
-	return &Map{keys: make([]string, 0, n), vals: make([]any, 0, n), index: make(map[string]int, n)}
+	m := &Map{keys: make([]string, 0, n), vals: make([]any, 0, n)}
+	if n > smallMap {
+		m.index = make(map[string]int, n)
+	}
+	return m
+}
+
+// find returns the position of key, or -1.
+func (m *Map) find(key string) int {
+	if m.index != nil {
+		if i, ok := m.index[key]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, k := range m.keys {
+		if len(k) == len(key) && k == key {
+			return i
+		}
+	}
+	return -1
 }
 
 // NewHashMap returns an empty map that iterates as java.util.HashMap does. (Velocity
@@ -113,22 +140,43 @@ func (m *Map) Len() int { return len(m.keys) }
 
 // Get returns the value stored under key and whether the key is present.
 func (m *Map) Get(key string) (any, bool) {
-	i, ok := m.index[key]
-	if !ok {
+	i := m.find(key)
+	if i < 0 {
 		return nil, false
 	}
+	return m.vals[i], true
+}
+
+// getHinted is Get that first tries the position *hint and remembers where key was.
+func (m *Map) getHinted(key string, hint *atomic.Int32) (any, bool) {
+	if i := int(hint.Load()); i < len(m.keys) && m.keys[i] == key {
+		return m.vals[i], true
+	}
+	i := m.find(key)
+	if i < 0 {
+		return nil, false
+	}
+	hint.Store(int32(i))
 	return m.vals[i], true
 }
 
 // Put stores v under key, keeping the position of an existing key, and returns the
 // previous value (nil when there was none), as java.util.Map.put does.
 func (m *Map) Put(key string, v any) any {
-	if i, ok := m.index[key]; ok {
+	if i := m.find(key); i >= 0 {
 		old := m.vals[i]
 		m.vals[i] = v
 		return old
 	}
-	m.index[key] = len(m.keys)
+	if m.index != nil {
+		m.index[key] = len(m.keys)
+	} else if len(m.keys) == smallMap {
+		m.index = make(map[string]int, 2*smallMap)
+		for i, k := range m.keys {
+			m.index[k] = i
+		}
+		m.index[key] = len(m.keys)
+	}
 	m.keys = append(m.keys, key)
 	m.vals = append(m.vals, v)
 	m.mod++
@@ -137,8 +185,8 @@ func (m *Map) Put(key string, v any) any {
 
 // Remove deletes key and returns its value (nil when absent).
 func (m *Map) Remove(key string) any {
-	i, ok := m.index[key]
-	if !ok {
+	i := m.find(key)
+	if i < 0 {
 		return nil
 	}
 	old := m.vals[i]
@@ -146,10 +194,12 @@ func (m *Map) Remove(key string) any {
 	copy(m.vals[i:], m.vals[i+1:])
 	m.keys = m.keys[:len(m.keys)-1]
 	m.vals = m.vals[:len(m.vals)-1]
-	delete(m.index, key)
 	m.mod++
-	for j := i; j < len(m.keys); j++ {
-		m.index[m.keys[j]] = j
+	if m.index != nil {
+		delete(m.index, key)
+		for j := i; j < len(m.keys); j++ {
+			m.index[m.keys[j]] = j
+		}
 	}
 	return old
 }
@@ -164,8 +214,16 @@ func (m *Map) Keys() []string {
 
 // Range calls f for each entry in iteration order until f returns false.
 func (m *Map) Range(f func(key string, v any) bool) {
+	if !m.hash {
+		for i, k := range m.keys {
+			if !f(k, m.vals[i]) {
+				return
+			}
+		}
+		return
+	}
 	for _, k := range m.Keys() {
-		if !f(k, m.vals[m.index[k]]) {
+		if !f(k, m.vals[m.find(k)]) {
 			return
 		}
 	}
@@ -173,10 +231,12 @@ func (m *Map) Range(f func(key string, v any) bool) {
 
 // Clone returns a shallow copy of m with the same iteration order.
 func (m *Map) Clone() *Map {
-	c := &Map{keys: append([]string(nil), m.keys...), vals: append([]any(nil), m.vals...),
-		index: make(map[string]int, len(m.keys)), hash: m.hash, mod: m.mod}
-	for i, k := range c.keys {
-		c.index[k] = i
+	c := &Map{keys: append([]string(nil), m.keys...), vals: append([]any(nil), m.vals...), hash: m.hash, mod: m.mod}
+	if m.index != nil {
+		c.index = make(map[string]int, len(m.keys))
+		for i, k := range c.keys {
+			c.index[k] = i
+		}
 	}
 	return c
 }
@@ -195,7 +255,7 @@ func (m *Map) MarshalJSON() ([]byte, error) {
 		}
 		b.Write(kb)
 		b.WriteByte(':')
-		vb, err := json.Marshal(m.vals[m.index[k]])
+		vb, err := json.Marshal(m.vals[m.find(k)])
 		if err != nil {
 			return nil, fmt.Errorf("map key %q: %w", k, err)
 		}
