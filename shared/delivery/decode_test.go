@@ -353,3 +353,84 @@ func TestDecodeJSONDepth(t *testing.T) {
 		}
 	}
 }
+
+func TestValidJSON(t *testing.T) {
+	tests := []struct {
+		name string
+		doc  string
+		want bool
+	}{
+		{"object", `{"a":1,"b":[true,false,null],"c":{"d":"e"}}`, true},
+		{"white space everywhere", " \t\r\n{ \"a\" : [ 1 , 2 ] , \"b\" : { } } \n", true},
+		{"empty containers", `[{},[],""]`, true},
+		{"scalars", `-0.5e+10`, true},
+		{"escapes", `"\"\\\/\b\f\n\r\t\u00e9\uD83C\uDF3B"`, true},
+		{"invalid UTF-8 passes as in encoding/json", "\"\xff\xfe\"", true},
+		{"empty", ``, false},
+		{"only space", ` `, false},
+		{"trailing comma in array", `[1,]`, false},
+		{"trailing comma in object", `{"a":1,}`, false},
+		{"leading zero", `01`, false},
+		{"bare point", `1.`, false},
+		{"missing integer part", `.5`, false},
+		{"lone minus", `-`, false},
+		{"exponent without digits", `1e+`, false},
+		{"short literal", `tru`, false},
+		{"bad escape", `"\x"`, false},
+		{"short unicode escape", `"\u12"`, false},
+		{"control character", "\"a\tb\"", false},
+		{"unterminated string", `"abc`, false},
+		{"missing comma", `[1 2]`, false},
+		{"two values", `{} {}`, false},
+		{"key not a string", `{a:1}`, false},
+		{"missing colon", `{"a" 1}`, false},
+		{"mismatched close", `[1}`, false},
+		{"unclosed", `[[1]`, false},
+		{"close without open", `]`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := validJSON(tt.doc); got != tt.want {
+				t.Errorf("validJSON(%q) = %v, want %v", tt.doc, got, tt.want)
+			}
+			if std := json.Valid([]byte(tt.doc)); std != tt.want {
+				t.Errorf("the case is wrong: json.Valid(%q) = %v", tt.doc, std)
+			}
+		})
+	}
+}
+
+func TestValidJSONDepth(t *testing.T) {
+	tests := []struct {
+		depth int
+		ok    bool
+	}{{64, true}, {65, true}, {10000, true}, {10001, false}}
+	for _, tt := range tests {
+		for _, open := range []string{"[", `{"a":`} {
+			close := map[string]string{"[": "]", `{"a":`: "}"}[open]
+			doc := strings.Repeat(open, tt.depth) + "1" + strings.Repeat(close, tt.depth)
+			if got, std := validJSON(doc), json.Valid([]byte(doc)); got != tt.ok || std != tt.ok {
+				t.Errorf("depth %d of %s: got %v (json.Valid %v), want %v", tt.depth, open, got, std, tt.ok)
+			}
+		}
+	}
+}
+
+// FuzzValidJSONMatchesEncodingJSON checks validJSON against json.Valid.
+func FuzzValidJSONMatchesEncodingJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"a":1,"b":[true,false,null],"c":{"d":"e"},"a":2}`,
+		`[12345678901234567890, -0, 0.5, 1e400, -1E-5]`,
+		`"\u00e9\ud83c\udf3b\ud800x\udc00\"\\\/\b\f\n\r\t"`,
+		"\"\xff\xe2\x82 \xed\xa0\x80\"",
+		`{"a" : [ ] , "b" : { } }`,
+		`[1,]`, `{"a":1,}`, `01`, `1.`, `.5`, `-`, `tru`, `"\x"`, `[1 2]`, `{} {}`, "\"a\tb\"", `"\u12"`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := validJSON(string(b)), json.Valid(b); got != want {
+			t.Fatalf("validJSON(%q) = %v, json.Valid %v", b, got, want)
+		}
+	})
+}

@@ -3,7 +3,6 @@ package delivery
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -478,8 +477,8 @@ func (s *Sender) attempt(ctx context.Context, req Request, header http.Header, b
 		return out
 	}
 	if req.JSONData && isJSON(r.ContentType) && !strings.HasPrefix(text, bomUTF8) && len(text) > 0 {
-		js := []byte(strings.TrimSpace(redacted))
-		if !json.Valid(js) {
+		trimmed := strings.TrimSpace(redacted)
+		if !validJSON(trimmed) {
 			_, err := decode(r.ContentType, text) // its message says where the body breaks
 			if err == nil {
 				err = errors.New("the response is not valid JSON")
@@ -488,7 +487,7 @@ func (s *Sender) attempt(ctx context.Context, req Request, header http.Header, b
 			out.err = err
 			return out
 		}
-		out.json = js
+		out.json = []byte(trimmed)
 		return out
 	}
 	data, err := decode(r.ContentType, text)

@@ -384,3 +384,184 @@ func (d *jsonDecoder) hex4() (rune, bool) {
 	d.i += 4
 	return r, true
 }
+
+// validJSON reports whether s is one JSON value with optional white space around it,
+// accepting exactly what encoding/json.Valid accepts (strings are not checked for
+// UTF-8; nesting deeper than encoding/json's 10000 levels is refused) in one pass
+// without allocating for nesting up to 64 levels. json.Valid's scanner calls a state
+// function per byte, several times this cost on a response;
+// FuzzValidJSONMatchesEncodingJSON checks that both agree.
+func validJSON(s string) bool {
+	var buf [64]byte
+	stack := buf[:0] // '{' or '[' per open container
+	i := skipSpace(s, 0)
+	for {
+		// A value starts at i.
+		if i >= len(s) {
+			return false
+		}
+		switch c := s[i]; {
+		case c == '{' || c == '[':
+			if len(stack) >= maxJSONDepth {
+				return false
+			}
+			stack = append(stack, c)
+			i = skipSpace(s, i+1)
+			if i < len(s) && s[i] == c+2 { // '}' is '{'+2, ']' is '['+2
+				stack = stack[:len(stack)-1]
+				i++
+				break
+			}
+			if c == '{' {
+				if i = scanKey(s, i); i < 0 {
+					return false
+				}
+			}
+			continue
+		case c == '"':
+			if i = scanString(s, i); i < 0 {
+				return false
+			}
+		case c == 't':
+			if !strings.HasPrefix(s[i:], "true") {
+				return false
+			}
+			i += 4
+		case c == 'f':
+			if !strings.HasPrefix(s[i:], "false") {
+				return false
+			}
+			i += 5
+		case c == 'n':
+			if !strings.HasPrefix(s[i:], "null") {
+				return false
+			}
+			i += 4
+		case c == '-' || c >= '0' && c <= '9':
+			if i = scanNumber(s, i); i < 0 {
+				return false
+			}
+		default:
+			return false
+		}
+		// A value ended before i: close containers or go on to the next member.
+		for {
+			i = skipSpace(s, i)
+			if len(stack) == 0 {
+				return i == len(s)
+			}
+			if i >= len(s) {
+				return false
+			}
+			top := stack[len(stack)-1]
+			if s[i] == top+2 {
+				stack = stack[:len(stack)-1]
+				i++
+				continue
+			}
+			if s[i] != ',' {
+				return false
+			}
+			i = skipSpace(s, i+1)
+			if top == '{' {
+				if i = scanKey(s, i); i < 0 {
+					return false
+				}
+			}
+			break
+		}
+	}
+}
+
+func skipSpace(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// scanKey reads an object key and its colon at i and returns where the value may
+// start (white space skipped), or -1.
+func scanKey(s string, i int) int {
+	if i >= len(s) || s[i] != '"' {
+		return -1
+	}
+	if i = scanString(s, i); i < 0 {
+		return -1
+	}
+	i = skipSpace(s, i)
+	if i >= len(s) || s[i] != ':' {
+		return -1
+	}
+	return skipSpace(s, i+1)
+}
+
+// scanString reads a string at i (on its opening quote) and returns the index after
+// its closing quote, or -1.
+func scanString(s string, i int) int {
+	for i++; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"':
+			return i + 1
+		case c < 0x20:
+			return -1
+		case c == '\\':
+			i++
+			if i >= len(s) {
+				return -1
+			}
+			switch s[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if i+4 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) || !isHex(s[i+3]) || !isHex(s[i+4]) {
+					return -1
+				}
+				i += 4
+			default:
+				return -1
+			}
+		}
+	}
+	return -1
+}
+
+// scanNumber reads a number at i and returns the index after it, or -1.
+func scanNumber(s string, i int) int {
+	if s[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case digits() == 0:
+		return -1
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return -1
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return -1
+		}
+	}
+	return i
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
