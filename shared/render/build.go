@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -51,7 +52,7 @@ func (c *Compiled) Build(ctx context.Context, rc *Context) (Built, error) {
 	if err := b.render(ctx, &c.url, rc); err != nil {
 		return Built{}, err
 	}
-	u := string(b.out)
+	b.url = append(b.url[:0], b.out...)
 
 	// Room for the two headers a sender adds: authentication and the idempotency key.
 	out.Header = make([]webhook.Header, 0, len(c.fixed)+len(c.headers)+len(c.params)+2)
@@ -61,32 +62,36 @@ func (c *Compiled) Build(ctx context.Context, rc *Context) (Built, error) {
 		if err := b.render(ctx, &h.tmpl, rc); err != nil {
 			return Built{}, err
 		}
-		out.Header = append(out.Header, webhook.Header{Name: h.name, Value: string(b.out)})
+		out.Header = append(out.Header, webhook.Header{Name: h.name, Value: b.text(&h.tmpl)})
 	}
-	var query []byte
+	b.query = b.query[:0]
 	for i := range c.params {
 		p := &c.params[i]
 		if err := b.render(ctx, &p.tmpl, rc); err != nil {
 			return Built{}, err
 		}
 		if c.paramsInHeaders {
-			out.Header = append(out.Header, webhook.Header{Name: p.name, Value: string(b.out)})
+			out.Header = append(out.Header, webhook.Header{Name: p.name, Value: b.text(&p.tmpl)})
 			continue
 		}
-		if len(query) > 0 {
-			query = append(query, '&')
+		if len(b.query) > 0 {
+			b.query = append(b.query, '&')
 		}
-		query = appendQueryEscape(query, p.name)
-		query = append(query, '=')
-		query = appendQueryEscape(query, b.out)
+		b.query = appendQueryEscape(b.query, p.name)
+		b.query = append(b.query, '=')
+		b.query = appendQueryEscape(b.query, b.out)
 	}
-	if len(query) > 0 {
-		u = appendQuery(u, query)
-		if len(u) > MaxURLBytes {
-			return Built{}, c.url.errorf("the URL with its params is %d bytes long; the limit is %d", len(u), MaxURLBytes)
+	if len(b.query) > 0 {
+		b.url = appendQuery(b.url, b.query)
+		if len(b.url) > MaxURLBytes {
+			return Built{}, c.url.errorf("the URL with its params is %d bytes long; the limit is %d", len(b.url), MaxURLBytes)
 		}
 	}
-	out.URL = u
+	if string(b.url) == c.url.src {
+		out.URL = c.url.src
+	} else {
+		out.URL = string(b.url)
+	}
 
 	if c.body != nil {
 		if err := b.render(ctx, c.body, rc); err != nil {
@@ -97,24 +102,37 @@ func (c *Compiled) Build(ctx context.Context, rc *Context) (Built, error) {
 	return out, nil
 }
 
-// appendQuery adds params to u's query, before any fragment.
-func appendQuery(u string, params []byte) string {
-	base, frag, hasFrag := strings.Cut(u, "#")
-	var s strings.Builder
-	s.Grow(len(u) + len(params) + 2)
-	s.WriteString(base)
+// appendQuery adds params to the query of the URL u, before any fragment, in place.
+func appendQuery(u, params []byte) []byte {
+	base, frag, hasFrag := bytes.Cut(u, []byte("#"))
+	sep := ""
 	switch {
-	case !strings.Contains(base, "?"):
-		s.WriteByte('?')
-	case !strings.HasSuffix(base, "?") && !strings.HasSuffix(base, "&"):
-		s.WriteByte('&')
+	case bytes.IndexByte(base, '?') < 0:
+		sep = "?"
+	case !bytes.HasSuffix(base, []byte("?")) && !bytes.HasSuffix(base, []byte("&")):
+		sep = "&"
 	}
-	s.Write(params)
-	if hasFrag {
-		s.WriteByte('#')
-		s.WriteString(frag)
+	if !hasFrag {
+		u = append(u, sep...)
+		return append(u, params...)
 	}
-	return s.String()
+	// Move the fragment to make room: u = base + sep + params + "#" + frag.
+	n := len(base) + len(sep) + len(params) + 1 + len(frag)
+	u = slices.Grow(u, n-len(u))[:n]
+	copy(u[n-len(frag):], u[len(base)+1:len(base)+1+len(frag)])
+	u[n-len(frag)-1] = '#'
+	copy(u[len(base):], sep)
+	copy(u[len(base)+len(sep):], params)
+	return u
+}
+
+// text returns b.out, the output of t, as a string: t's source itself when the
+// output is that text, as it is for a template without references, else a copy.
+func (b *builder) text(t *tmpl) string {
+	if string(b.out) == t.src {
+		return t.src
+	}
+	return string(b.out)
 }
 
 // insertion is a value a reference wrote to the output, replaced there by a marker.
@@ -164,6 +182,9 @@ func (d *pollDeadline) Err() error {
 type builder struct {
 	raw   []byte
 	out   []byte
+	// url and query collect the URL and its params.
+	url   []byte
+	query []byte
 	ins   []insertion
 	spans []span
 	cur   *tmpl
@@ -182,11 +203,12 @@ var builderPool = sync.Pool{New: func() any {
 const maxPooled = 64 << 10
 
 func (b *builder) release() {
-	if cap(b.raw) > maxPooled || cap(b.out) > maxPooled || cap(b.ins) > 1024 {
+	if cap(b.raw) > maxPooled || cap(b.out) > maxPooled || cap(b.url) > maxPooled || cap(b.query) > maxPooled || cap(b.ins) > 1024 {
 		return // let a builder that grew large go
 	}
 	clear(b.ins) // drop references to values
 	b.raw, b.out, b.ins, b.spans, b.cur, b.ctx = b.raw[:0], b.out[:0], b.ins[:0], b.spans[:0], nil, pollDeadline{}
+	b.url, b.query = b.url[:0], b.query[:0]
 	builderPool.Put(b)
 }
 

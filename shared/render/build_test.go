@@ -302,6 +302,8 @@ func TestURL(t *testing.T) {
 		{name: "params start the query", url: "https://x.example/p", params: []webhook.Pair{{Name: "a", Value: "1"}}, want: "https://x.example/p?a=1"},
 		{name: "params after a bare question mark", url: "https://x.example/p?", params: []webhook.Pair{{Name: "a", Value: "1"}}, want: "https://x.example/p?a=1"},
 		{name: "params before the fragment", url: "https://x.example/p#f", params: []webhook.Pair{{Name: "a", Value: ""}}, want: "https://x.example/p?a=#f"},
+		{name: "params before a long fragment", url: "https://x.example/p?q=$v#section-$v", values: map[string]string{"v": str("2")},
+			params: []webhook.Pair{{Name: "a", Value: "1"}, {Name: "b", Value: "x y"}}, want: "https://x.example/p?q=2&a=1&b=x+y#section-2"},
 		{name: "escape tool is not escaped again", url: "https://x.example/?q=$esc.url($v)", values: map[string]string{"v": str("a b&c")},
 			want: "https://x.example/?q=a+b%26c", wantQuery: map[string]string{"q": "a b&c"}},
 		{name: "escape tool output that is not URL-safe is escaped", url: "https://x.example/?q=$esc.html($v)", values: map[string]string{"v": str("a&b")},
