@@ -180,8 +180,8 @@ func (d *pollDeadline) Err() error {
 // builder is the state of one Build: the engine's raw output with markers, the
 // escaped output, and the values. Builders are pooled.
 type builder struct {
-	raw   []byte
-	out   []byte
+	raw []byte
+	out []byte
 	// url and query collect the URL and its params.
 	url   []byte
 	query []byte
