@@ -60,8 +60,11 @@ type Context struct {
 	fields []namedValue
 	// tools are Input.Tools, after the contact fields.
 	tools map[string]any
-	// opt is velocity.WithResolver(c), made once: a build executes several templates.
-	opt velocity.Option
+	// opt is velocity.WithResolver(c), made on first use (templates simple enough
+	// for Build to render without the engine need none) and kept: a build may
+	// execute several templates.
+	opt     velocity.Option
+	optOnce sync.Once
 
 	// What $data and $contact are made of, in their order.
 	contact   *webhook.Contact
@@ -140,16 +143,13 @@ func (c *Context) contactValue() *velocity.Map {
 
 // resolver returns the option that makes the engine resolve names through c.
 func (c *Context) resolver() velocity.Option {
-	if c.opt == nil { // a Context not made by NewContext
-		return velocity.WithResolver(c)
-	}
+	c.optOnce.Do(func() { c.opt = velocity.WithResolver(c) })
 	return c.opt
 }
 
 // NewContext builds the variables of one render.
 func NewContext(in Input) (*Context, error) {
 	c := &Context{Data: make(map[string]any, len(in.Params)+len(in.Responses)+3), tools: in.Tools}
-	c.opt = velocity.WithResolver(c)
 	if in.Contact != nil {
 		if err := c.addContact(in.Contact); err != nil {
 			return nil, err
@@ -189,8 +189,11 @@ func NewContext(in Input) (*Context, error) {
 func (c *Context) addContact(ct *webhook.Contact) error {
 	c.contact = ct
 	c.Data["contactId"] = ct.ID
-	c.own = make([]namedValue, 0, len(ct.Fields)+3)
-	c.fields = make([]namedValue, 0, len(ct.Fields)+4)
+	// own and fields share one allocation: own holds at most the fields and three
+	// merge tags, fields those, the phone alias and a list key per field.
+	n := len(ct.Fields) + 3
+	both := make([]namedValue, 0, 2*n+len(ct.Fields)+1)
+	c.own, c.fields = both[:0:n], both[n:n]
 	own := func(name string, v any) {
 		c.own = append(c.own, namedValue{name, v})
 		c.setField(name, v)
