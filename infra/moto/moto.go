@@ -41,6 +41,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/flowhook/flowhook/infra/proc"
 )
 
 // EnvEndpoint names the environment variable holding the URL of a running moto_server
@@ -209,7 +211,7 @@ func launch(bin string) (string, func(), error) {
 	}
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", port)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	ownProcessGroup(cmd)
+	proc.OwnGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		os.Remove(logf.Name())
@@ -221,7 +223,7 @@ func launch(bin string) (string, func(), error) {
 		close(exited)
 	}()
 	stop := func() {
-		terminate(cmd, exited)
+		proc.Terminate(cmd, exited)
 		logf.Close()
 		os.Remove(logf.Name())
 	}

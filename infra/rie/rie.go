@@ -31,6 +31,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/flowhook/flowhook/infra/proc"
 )
 
 // Emulator pin: the version infra/tools/check.sh installs into bin/ (v1.23.0 is not
@@ -328,7 +330,7 @@ func start(ctx context.Context, c Config) (*Function, error) {
 	cmd.Env = append([]string{}, c.Env...)
 	out := &output{}
 	cmd.Stdout, cmd.Stderr = out, out
-	ownProcessGroup(cmd)
+	proc.OwnGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start emulator: %w", err)
 	}
@@ -451,7 +453,7 @@ func (f *Function) WaitOutput(ctx context.Context, done func(out []byte) bool) (
 // Stop ends the emulator and the function (their process group), and waits for them.
 // It is safe to call more than once.
 func (f *Function) Stop() error {
-	f.stopOnce.Do(func() { terminate(f.cmd, f.exited) })
+	f.stopOnce.Do(func() { proc.Terminate(f.cmd, f.exited) })
 	return nil
 }
 
