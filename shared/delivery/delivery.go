@@ -96,9 +96,10 @@ type Response struct {
 
 // Result is everything a delivery produced. Every string in it is redacted.
 type Result struct {
-	// Request is the request as sent: the headers written on the wire by the first
-	// attempt that got that far (httptrace), else the headers given; the body capped
-	// at webhook.MaxRecordedBody.
+	// Request is the request as sent: the header fields written on the wire by the
+	// first attempt that got that far (traced as written, or on HTTP/1.1 derived
+	// from the request exactly as net/http writes it), else the headers given; the
+	// body capped at webhook.MaxRecordedBody.
 	Request webhook.RequestRecord
 	// Attempts has one record per try, bodies capped at webhook.MaxRecordedBody.
 	Attempts []webhook.Attempt
@@ -127,6 +128,9 @@ type Sender struct {
 	client Doer
 	opts   Options
 	last   atomic.Pointer[cachedRedactor]
+	// wire is the client's transport when known (wireKnown): see wire.go.
+	wire      egress.Wire
+	wireKnown bool
 }
 
 // New returns a Sender that sends with client.
@@ -148,7 +152,11 @@ func New(client Doer, opts Options) *Sender {
 	if opts.Rand == nil {
 		opts.Rand = rand.Int64N
 	}
-	return &Sender{client: client, opts: opts}
+	s := &Sender{client: client, opts: opts}
+	if c, ok := client.(*http.Client); ok {
+		s.wire, s.wireKnown = egress.WireOf(c)
+	}
+	return s
 }
 
 // Send makes one attempt, as the "Send test" button does.
@@ -292,15 +300,11 @@ func (s *Sender) deliver(ctx context.Context, req Request, maxAttempts int) (res
 				detail: "no time was left before the deadline to send the request"}, context.DeadlineExceeded, "")
 			return res
 		}
-		var wire *wireHeaders
-		if !wired {
-			wire = &wireHeaders{list: make([]webhook.Header, 0, len(header)+4)}
-		}
-		out := s.attempt(ctx, req, header, budget, red, wire)
+		out := s.attempt(ctx, req, header, budget, red, !wired)
 		res.Attempts = append(res.Attempts, out.record)
 		res.Response = out.response
-		if wire != nil && wire.done() {
-			res.Request.Headers = redactRequestHeaders(red, wire.fields())
+		if out.wired {
+			res.Request.Headers = redactRequestHeaders(red, out.wire)
 			wired = true
 		}
 		if out.fail.class == "" {
@@ -353,7 +357,10 @@ func (s *Sender) fail(res *Result, red *redactor, f failure, cause error, why st
 }
 
 type attemptResult struct {
-	record     webhook.Attempt
+	record webhook.Attempt
+	// wire are the header fields written for the first hop, when wired.
+	wire       []webhook.Header
+	wired      bool
 	response   *Response
 	retryAfter string
 	data       any
@@ -370,22 +377,28 @@ type readBuffer struct {
 
 var bufPool = sync.Pool{New: func() any { return new(readBuffer) }}
 
-// attempt makes one try of req within budget and records it; wire, when not nil,
-// records the header fields written.
-func (s *Sender) attempt(ctx context.Context, req Request, header http.Header, budget time.Duration, red *redactor, wire *wireHeaders) (out attemptResult) {
+// attempt makes one try of req within budget and records it; with record, it records
+// the header fields written (see wire.go).
+func (s *Sender) attempt(ctx context.Context, req Request, header http.Header, budget time.Duration, red *redactor, record bool) (out attemptResult) {
 	start := s.opts.Now()
 	out.record.StartedAt = start
+	var wire *wireHeaders
 	defer func() {
 		out.record.DurationMs = s.opts.Now().Sub(start).Milliseconds()
 		if out.fail.class != "" {
 			out.record.ErrorClass = out.fail.class
 			out.record.Error = red.String(out.fail.detail)
 		}
+		if wire != nil {
+			out.wire, out.wired = wire.fields()
+		}
 	}()
 	actx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	if wire != nil {
-		actx = httptrace.WithClientTrace(actx, wire.trace())
+	if record {
+		// A trace of the caller's is composed with this one; it may want every field.
+		wire = newWireHeaders(s.wire, s.wireKnown, httptrace.ContextClientTrace(ctx) != nil)
+		actx = httptrace.WithClientTrace(actx, &wire.trace)
 	}
 	var body io.Reader
 	if len(req.Body) > 0 {
@@ -406,6 +419,9 @@ func (s *Sender) attempt(ctx context.Context, req Request, header http.Header, b
 		return out
 	}
 	hreq.Header = header // the client and transport only read it
+	if wire != nil {
+		wire.setRequest(hreq)
+	}
 	host := hreq.URL.Host
 
 	resp, err := s.client.Do(hreq)
@@ -617,48 +633,3 @@ type redactedError struct {
 
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
-
-// wireHeaders records the header fields the transport writes for the first hop of one
-// attempt, through httptrace; later hops (redirects) are ignored. Trace callbacks may
-// run on the transport's writer goroutine, hence the mutex.
-type wireHeaders struct {
-	mu       sync.Mutex
-	list     []webhook.Header
-	complete bool
-}
-
-func (w *wireHeaders) trace() *httptrace.ClientTrace {
-	return &httptrace.ClientTrace{
-		WroteHeaderField: func(key string, values []string) {
-			if strings.HasPrefix(key, ":") {
-				return // HTTP/2 pseudo-headers
-			}
-			w.mu.Lock()
-			defer w.mu.Unlock()
-			if w.complete {
-				return
-			}
-			name := textproto.CanonicalMIMEHeaderKey(key)
-			for _, v := range values {
-				w.list = append(w.list, webhook.Header{Name: name, Value: v})
-			}
-		},
-		WroteHeaders: func() {
-			w.mu.Lock()
-			w.complete = true
-			w.mu.Unlock()
-		},
-	}
-}
-
-func (w *wireHeaders) done() bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.complete
-}
-
-func (w *wireHeaders) fields() []webhook.Header {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.list
-}

@@ -305,6 +305,34 @@ func newClient(cfg Config) (*http.Client, *Guard, error) {
 	}, g, nil
 }
 
+// Wire says what a client's transport adds on its own to a request's header fields
+// on an HTTP/1.1 connection, beside Host, User-Agent and Content-Length, which follow
+// from the request.
+type Wire struct {
+	// Gzip: the transport asks for a gzip response, adding Accept-Encoding: gzip to a
+	// request without an Accept-Encoding or Range header that is not HEAD, and
+	// decodes the response.
+	Gzip bool
+	// Close: the transport does not keep connections alive and adds
+	// Connection: close.
+	Close bool
+}
+
+// WireOf returns the Wire of a client made by NewClient; ok is false for any other
+// client. Such a client never uses a proxy, so nothing else changes the header
+// fields a request is written with on HTTP/1.1.
+func WireOf(c *http.Client) (w Wire, ok bool) {
+	t, ok := c.Transport.(*transport)
+	if !ok {
+		return Wire{}, false
+	}
+	ht, ok := t.next.(*http.Transport)
+	if !ok || ht.Proxy != nil {
+		return Wire{}, false
+	}
+	return Wire{Gzip: !ht.DisableCompression, Close: ht.DisableKeepAlives}, true
+}
+
 func rootPool(cfg Config) (*x509.CertPool, error) {
 	if cfg.ExtraCAFile == "" && len(cfg.ExtraCAPEM) == 0 {
 		return nil, nil // nil RootCAs: crypto/tls uses the system roots

@@ -401,6 +401,36 @@ func TestClientShape(t *testing.T) {
 	}
 }
 
+func TestWireOf(t *testing.T) {
+	guarded, err := NewClient(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		client *http.Client
+		want   Wire
+		ok     bool
+	}{
+		{"guarded client", guarded, Wire{Gzip: true}, true},
+		{"default client", http.DefaultClient, Wire{}, false},
+		{"plain transport", &http.Client{Transport: &http.Transport{}}, Wire{}, false},
+		{"guarded transport with compression off",
+			&http.Client{Transport: &transport{next: &http.Transport{DisableCompression: true, DisableKeepAlives: true}}},
+			Wire{Close: true}, true},
+		{"guarded transport through a proxy",
+			&http.Client{Transport: &transport{next: &http.Transport{Proxy: http.ProxyFromEnvironment}}}, Wire{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := WireOf(tt.client)
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("got %+v, %v; want %+v, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
 func TestClientBackstop(t *testing.T) {
 	mux := http.NewServeMux()
 	release := make(chan struct{})
