@@ -416,7 +416,8 @@ func TestValidJSONDepth(t *testing.T) {
 	}
 }
 
-// FuzzValidJSONMatchesEncodingJSON checks validJSON against json.Valid.
+// FuzzValidJSONMatchesEncodingJSON checks validJSON, on strings and bytes, against
+// json.Valid.
 func FuzzValidJSONMatchesEncodingJSON(f *testing.F) {
 	for _, s := range []string{
 		`{"a":1,"b":[true,false,null],"c":{"d":"e"},"a":2}`,
@@ -429,8 +430,12 @@ func FuzzValidJSONMatchesEncodingJSON(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if got, want := validJSON(string(b)), json.Valid(b); got != want {
+		want := json.Valid(b)
+		if got := validJSON(string(b)); got != want {
 			t.Fatalf("validJSON(%q) = %v, json.Valid %v", b, got, want)
+		}
+		if got := ValidJSON(b); got != want {
+			t.Fatalf("ValidJSON(%q) = %v, json.Valid %v", b, got, want)
 		}
 	})
 }
