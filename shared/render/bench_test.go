@@ -60,3 +60,34 @@ func BenchmarkBuild(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkNewLazyContext(b *testing.B) {
+	in := benchInput()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := NewLazyContext(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBuildLazy is BenchmarkBuild with a Context from NewLazyContext, made per
+// build as a sender makes it: the values are written from their JSON text.
+func BenchmarkBuildLazy(b *testing.B) {
+	c, err := Compile(benchWebhook())
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := benchInput()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		rc, err := NewLazyContext(in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.Build(ctx, rc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -222,7 +222,7 @@ func (b *builder) Write(p []byte) (int, error) {
 // or, inside a string literal of the template, the value's plain text.
 func (b *builder) insert(ref velocity.Reference, v any) (string, error) {
 	if len(b.cur.strs) > 0 && !b.cur.markAll && b.cur.inString(parse.Pos{Line: ref.Line, Col: ref.Col}) {
-		return text(v, b), nil
+		return text(resolved(v), b), nil
 	}
 	b.ins = append(b.ins, insertion{ref: ref, v: v})
 	return marker(len(b.ins) - 1), nil
@@ -232,7 +232,7 @@ func (b *builder) insert(ref velocity.Reference, v any) (string, error) {
 func (b *builder) textOf(i int) string {
 	in := &b.ins[i]
 	if !in.done {
-		in.txt, in.done = text(in.v, b), true
+		in.txt, in.done = text(resolved(in.v), b), true
 	}
 	return in.txt
 }
@@ -297,11 +297,8 @@ func (b *builder) renderSimple(t *tmpl, rc *Context) error {
 			b.raw = append(b.raw, s.lit...)
 			continue
 		}
-		v, ok := rc.Data[s.ref.name]
-		if !ok {
-			v, _ = rc.Resolve(s.ref.name)
-		}
-		if v == nil {
+		v := rc.lookup(s.ref.name)
+		if isNull(v) {
 			if s.ref.quiet {
 				continue
 			}

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -51,13 +51,22 @@ type Input struct {
 // for names Data lacks. Neither are $data and $contact, which Resolve builds on first
 // use (most webhook templates read neither), unless a param or response of that name
 // requires them in Data. A Context is safe for concurrent use.
+//
+// A Context from NewLazyContext keeps the values as their JSON text until a template
+// reads them; its Data is nil and Resolve looks every name up, in the same order.
 type Context struct {
-	// Data is the top-level variables, for velocity's Execute.
+	// Data is the top-level variables, for velocity's Execute; nil in a Context from
+	// NewLazyContext.
 	Data map[string]any
-	// fields are the contact fields, their aliases and list keys in the order added;
-	// Resolve compares names without regard to case, and a later one of the same name
-	// wins.
-	fields []namedValue
+	// lazy marks a Context from NewLazyContext: params, responses and contact fields
+	// hold *lazyValue, and runID is $workflowInstanceId.
+	lazy  bool
+	runID string
+	// The contact fields Resolve finds without regard to case are own (below) and
+	// extras, the aliases and list keys, each placed right after own[extraAfter[i]];
+	// of two of the same name the later one wins.
+	extras     []namedValue
+	extraAfter []int
 	// tools are Input.Tools, after the contact fields.
 	tools map[string]any
 	// opt is velocity.WithResolver(c), made on first use (templates simple enough
@@ -83,7 +92,57 @@ type namedValue struct {
 
 // Resolve looks a top-level name up as the engine's fallback for names not in Data:
 // $data and $contact, then the contact fields without regard to case, then the tools.
+// In a Context from NewLazyContext, whose Data is nil, it looks up every name.
 func (c *Context) Resolve(name string) (any, bool) {
+	if c.lazy {
+		v, ok := c.lookupLazy(name)
+		return resolved(v), ok
+	}
+	return c.fallback(name)
+}
+
+// lookup returns the value of a top-level name, nil when there is none; in a lazy
+// Context a param, response or contact field may come as its *lazyValue.
+func (c *Context) lookup(name string) any {
+	if c.lazy {
+		v, _ := c.lookupLazy(name)
+		return v
+	}
+	if v, ok := c.Data[name]; ok {
+		return v
+	}
+	v, _ := c.fallback(name)
+	return v
+}
+
+// lookupLazy looks a name up in a lazy Context in the order NewContext's Data and
+// Resolve give: $data; the last param of that name; the last response of that name
+// when it is an identifier; $workflowInstanceId and $contactId; then the fallback.
+func (c *Context) lookupLazy(name string) (any, bool) {
+	if name == "data" {
+		return c.data(), true
+	}
+	for i := len(c.params) - 1; i >= 0; i-- {
+		if c.params[i].name == name {
+			return c.params[i].v, true
+		}
+	}
+	for i := len(c.responses) - 1; i >= 0; i-- {
+		if c.responses[i].name == name && isIdentifier(name) {
+			return c.responses[i].v, true
+		}
+	}
+	switch {
+	case name == "workflowInstanceId":
+		return c.runID, true
+	case name == "contactId" && c.contact != nil:
+		return c.contact.ID, true
+	}
+	return c.fallback(name)
+}
+
+// fallback is Resolve for the names Data lacks.
+func (c *Context) fallback(name string) (any, bool) {
 	switch name {
 	case "data":
 		return c.data(), true
@@ -94,10 +153,17 @@ func (c *Context) Resolve(name string) (any, bool) {
 	}
 	// A contact has a few dozen fields at most: a scan with EqualFold beats lowering
 	// the name (an allocation per lookup) to probe a map.
-	for i := len(c.fields) - 1; i >= 0; i-- {
-		if strings.EqualFold(c.fields[i].name, name) {
-			return c.fields[i].v, true
+	i := len(c.own) - 1
+	for i >= 0 && !strings.EqualFold(c.own[i].name, name) {
+		i--
+	}
+	for j := len(c.extras) - 1; j >= 0; j-- {
+		if c.extraAfter[j] >= i && strings.EqualFold(c.extras[j].name, name) {
+			return c.extras[j].v, true // placed after own[i]
 		}
+	}
+	if i >= 0 {
+		return c.own[i].v, true
 	}
 	v, ok := c.tools[name]
 	return v, ok
@@ -110,7 +176,7 @@ func (c *Context) data() *velocity.Map {
 		m := velocity.NewMap(len(c.own) + len(c.params) + len(c.responses))
 		for _, l := range [][]namedValue{c.own, c.params, c.responses} {
 			for _, nv := range l {
-				m.Put(nv.name, nv.v)
+				m.Put(nv.name, resolved(nv.v))
 			}
 		}
 		c.dataMap = m
@@ -134,7 +200,7 @@ func (c *Context) contactValue() *velocity.Map {
 			}
 		}
 		for _, nv := range c.own[i:] {
-			m.Put(nv.name, nv.v)
+			m.Put(nv.name, resolved(nv.v))
 		}
 		c.contactMap = m
 	})
@@ -149,30 +215,74 @@ func (c *Context) resolver() velocity.Option {
 
 // NewContext builds the variables of one render.
 func NewContext(in Input) (*Context, error) {
-	c := &Context{Data: make(map[string]any, len(in.Params)+len(in.Responses)+3), tools: in.Tools}
+	return newContext(in, false)
+}
+
+// NewLazyContext is NewContext for a render that reads few of the input's values, as a
+// webhook's templates do. It checks every value as NewContext does, with the same
+// errors, but keeps each param, response and contact field as its JSON text, decoded
+// when a template first reads it; Build writes strings without escapes, integers,
+// booleans, and arrays and objects already in the form Build writes JSON in, straight
+// from that text. Its Data is nil: Resolve looks up every name, in NewContext's order,
+// so the Context serves the engine as well.
+func NewLazyContext(in Input) (*Context, error) {
+	return newContext(in, true)
+}
+
+func newContext(in Input, lazy bool) (*Context, error) {
+	c := &Context{tools: in.Tools, lazy: lazy, runID: in.RunID}
+	var lazies []lazyValue
+	if lazy {
+		n := len(in.Params) + len(in.Responses)
+		if in.Contact != nil {
+			n += len(in.Contact.Fields)
+		}
+		lazies = make([]lazyValue, 0, n) // never grown: the Context points into it
+	} else {
+		c.Data = make(map[string]any, len(in.Params)+len(in.Responses)+3)
+	}
+	value := func(raw json.RawMessage) (any, error) {
+		if !lazy {
+			return decode(raw)
+		}
+		lazies = lazies[:len(lazies)+1]
+		l := &lazies[len(lazies)-1]
+		if err := l.init(raw); err != nil {
+			return nil, err
+		}
+		return l, nil
+	}
 	if in.Contact != nil {
-		if err := c.addContact(in.Contact); err != nil {
+		if err := c.addContact(in.Contact, value); err != nil {
 			return nil, err
 		}
 	}
-	c.Data["workflowInstanceId"] = in.RunID
-	c.params = make([]namedValue, len(in.Params))
+	c.params = make([]namedValue, len(in.Params)+len(in.Responses))
+	c.params, c.responses = c.params[:len(in.Params):len(in.Params)], c.params[len(in.Params):]
 	for i, p := range in.Params {
-		v, err := decode(p.Value)
+		v, err := value(p.Value)
 		if err != nil {
 			return nil, fmt.Errorf("event param %q: %w", p.Name, err)
 		}
 		c.params[i] = namedValue{p.Name, v}
 	}
-	c.responses = make([]namedValue, len(in.Responses))
 	for i, r := range in.Responses {
-		v, err := decode(r.Data)
+		v, err := value(r.Data)
 		if err != nil {
 			return nil, fmt.Errorf("response of webhook %q: %w", r.Name, err)
 		}
 		c.responses[i] = namedValue{r.Name, v}
-		if isIdentifier(r.Name) {
-			c.Data[r.Name] = v
+	}
+	if lazy {
+		return c, nil
+	}
+	c.Data["workflowInstanceId"] = in.RunID
+	if c.contact != nil {
+		c.Data["contactId"] = c.contact.ID
+	}
+	for _, r := range c.responses {
+		if isIdentifier(r.name) {
+			c.Data[r.name] = r.v
 		}
 	}
 	for _, p := range c.params {
@@ -184,19 +294,13 @@ func NewContext(in Input) (*Context, error) {
 	return c, nil
 }
 
-// addContact adds the contact's fields to the case-insensitive lookup, $contactId to
-// the variables, and keeps what $data and $contact are made of.
-func (c *Context) addContact(ct *webhook.Contact) error {
+// addContact adds the contact's fields to the case-insensitive lookup and keeps what
+// $data and $contact are made of; value turns a field's JSON into its value.
+func (c *Context) addContact(ct *webhook.Contact, value func(json.RawMessage) (any, error)) error {
 	c.contact = ct
-	c.Data["contactId"] = ct.ID
-	// own and fields share one allocation: own holds at most the fields and three
-	// merge tags, fields those, the phone alias and a list key per field.
-	n := len(ct.Fields) + 3
-	both := make([]namedValue, 0, 2*n+len(ct.Fields)+1)
-	c.own, c.fields = both[:0:n], both[n:n]
+	c.own = make([]namedValue, 0, len(ct.Fields)+3)
 	own := func(name string, v any) {
 		c.own = append(c.own, namedValue{name, v})
-		c.setField(name, v)
 	}
 	// Each value is boxed into an interface once and shared by everything that holds it.
 	if ct.Email != "" {
@@ -211,13 +315,22 @@ func (c *Context) addContact(ct *webhook.Contact) error {
 		own("EXTERNAL_CUSTOMER_ID", ct.ExternalCustomerID)
 	}
 	var groups map[string]*velocity.Map // list key (lower-cased) → its fields
-	for _, k := range sortedKeys(ct.Fields) {
-		v, err := decode(ct.Fields[k])
+	var buf [16]string
+	for _, k := range sortedKeys(ct.Fields, buf[:0]) {
+		list, field, grouped := strings.Cut(k, ".")
+		grouped = grouped && list != "" && field != ""
+		var v any
+		var err error
+		if grouped {
+			v, err = decode(ct.Fields[k]) // a list key's map holds decoded values
+		} else {
+			v, err = value(ct.Fields[k])
+		}
 		if err != nil {
 			return fmt.Errorf("contact field %q: %w", k, err)
 		}
 		own(k, v)
-		if list, field, ok := strings.Cut(k, "."); ok && list != "" && field != "" {
+		if grouped {
 			g := groups[strings.ToLower(list)]
 			if g == nil {
 				if groups == nil {
@@ -233,17 +346,18 @@ func (c *Context) addContact(ct *webhook.Contact) error {
 	return nil
 }
 
-// setField sets a contact field for Resolve.
+// setField adds an alias or list key for Resolve, after the last own field.
 func (c *Context) setField(name string, v any) {
-	c.fields = append(c.fields, namedValue{name, v})
+	c.extras = append(c.extras, namedValue{name, v})
+	c.extraAfter = append(c.extraAfter, len(c.own)-1)
 }
 
-func sortedKeys(m map[string]json.RawMessage) []string {
-	keys := make([]string, 0, len(m))
+// sortedKeys appends m's keys to keys, sorted.
+func sortedKeys(m map[string]json.RawMessage, keys []string) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	return keys
 }
 

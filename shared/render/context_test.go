@@ -29,10 +29,6 @@ func TestContextLookupOrder(t *testing.T) {
 		RunID:     "r_1",
 		Tools:     map[string]any{"esc": tool{"esc"}, "mathTool": tool{"math"}, "dateTool": tool{"date"}},
 	}
-	rc, err := NewContext(in)
-	if err != nil {
-		t.Fatal(err)
-	}
 	tests := []struct{ tmpl, want string }{
 		{"$orderId", "A-17"},                          // params before contact fields
 		{"$ORDERID", "from contact"},                  // params are case-sensitive, fields are not
@@ -49,22 +45,35 @@ func TestContextLookupOrder(t *testing.T) {
 		{"$EMAIL $SMS $phone", "ann@example.com +380501234567 +380501234567"},
 		{"$contact.email", "ann@example.com"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.tmpl, func(t *testing.T) {
-			c, err := Compile(webhook.Webhook{Method: "POST", URL: "https://x.example/", Body: &webhook.Body{Format: "text", Template: tt.tmpl}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := c.Build(context.Background(), rc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(got.Body) != tt.want {
-				t.Errorf("%s = %q, want %q", tt.tmpl, got.Body, tt.want)
-			}
-		})
+	for _, mk := range contextMakers {
+		rc, err := mk.make(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range tests {
+			t.Run(mk.name+"/"+tt.tmpl, func(t *testing.T) {
+				c, err := Compile(webhook.Webhook{Method: "POST", URL: "https://x.example/", Body: &webhook.Body{Format: "text", Template: tt.tmpl}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := c.Build(context.Background(), rc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(got.Body) != tt.want {
+					t.Errorf("%s = %q, want %q", tt.tmpl, got.Body, tt.want)
+				}
+			})
+		}
 	}
 }
+
+// contextMakers are the two ways to build a Context; tests of what a render sees run
+// on both.
+var contextMakers = []struct {
+	name string
+	make func(Input) (*Context, error)
+}{{"NewContext", NewContext}, {"NewLazyContext", NewLazyContext}}
 
 func TestContextShadowing(t *testing.T) {
 	tests := []struct {
@@ -87,21 +96,33 @@ func TestContextShadowing(t *testing.T) {
 			"$data.get('DATA') $DATA", "field field"},
 		{"no contact, no $contact",
 			Input{}, "$!contact|$!contactId", "|"},
+		{"a field named phone hides the phone alias",
+			Input{Contact: &webhook.Contact{ID: "c_1", Phone: "+380501234567", Fields: map[string]json.RawMessage{"phone": json.RawMessage(`"field"`)}}},
+			"$phone $SMS", "field +380501234567"},
+		{"a list key hides the field it sorts after, not the one after it",
+			Input{Contact: &webhook.Contact{ID: "c_1", Fields: map[string]json.RawMessage{"PERSONAL": json.RawMessage(`"whole"`),
+				"PERSONAL.GENDER": json.RawMessage(`"F"`), "Personal.AGE": json.RawMessage(`30`)}}},
+			"$PERSONAL|$personal.GENDER|$Personal.AGE", "{GENDER=F, AGE=30}|F|30"},
+		{"a later field of the same name hides a list key",
+			Input{Contact: &webhook.Contact{ID: "c_1", Fields: map[string]json.RawMessage{"PERSONAL.GENDER": json.RawMessage(`"F"`), "personal": json.RawMessage(`"lower"`)}}},
+			"$PERSONAL", "lower"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rc, err := NewContext(tt.in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := build(t, webhook.Webhook{Body: jsonBody("text", tt.tmpl)}, rc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(got.Body) != tt.want {
-				t.Errorf("%s = %q, want %q", tt.tmpl, got.Body, tt.want)
-			}
-		})
+	for _, mk := range contextMakers {
+		for _, tt := range tests {
+			t.Run(mk.name+"/"+tt.name, func(t *testing.T) {
+				rc, err := mk.make(tt.in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := build(t, webhook.Webhook{Body: jsonBody("text", tt.tmpl)}, rc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(got.Body) != tt.want {
+					t.Errorf("%s = %q, want %q", tt.tmpl, got.Body, tt.want)
+				}
+			})
+		}
 	}
 }
 

@@ -11,6 +11,12 @@ import (
 // value appends insertion idx escaped for where the output stands.
 func (b *builder) value(t *tmpl, idx int, st *lexState) error {
 	in := &b.ins[idx]
+	if l, ok := in.v.(*lazyValue); ok {
+		if b.lazyText(t, l, st) {
+			return nil
+		}
+		in.v = l.value()
+	}
 	switch t.dest {
 	case destText, destQuery:
 		b.out = append(b.out, b.textOf(idx)...)
@@ -114,7 +120,7 @@ func escapeCall(ref string) string {
 }
 
 // hostSafe reports whether s may go into a URL's scheme or host.
-func hostSafe(s string) bool {
+func hostSafe[S string | []byte](s S) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
@@ -289,7 +295,7 @@ func appendQueryEscape[S string | []byte](dst []byte, s S) []byte {
 
 // appendPathEscape appends s escaped as url.PathEscape does: unreserved characters and
 // $ & + : = @ as they are, every other byte (/ ; , ? # space…) as %XX.
-func appendPathEscape(dst []byte, s string) []byte {
+func appendPathEscape[S string | []byte](dst []byte, s S) []byte {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case unreserved(c), c == '$', c == '&', c == '+', c == ':', c == '=', c == '@':

@@ -135,6 +135,10 @@ func FuzzBuildValues(f *testing.F) {
 		case err != nil || got.Header[len(got.Header)-1].Value != "["+want+"]":
 			t.Fatalf("header for %s: %v", quoteShort(want), err)
 		}
+
+		for _, c := range []*Compiled{jsonC, urlC, xmlC, headerC} {
+			sameWithLazy(t, c, Input{Params: []webhook.Param{{Name: "v", Value: raw}}}, rc)
+		}
 	})
 }
 
@@ -173,6 +177,7 @@ func FuzzBuildTemplates(f *testing.F) {
 			}
 			got, err := c.Build(ctx, rc)
 			sameAsEngine(t, c, rc, got, err)
+			sameWithLazy(t, c, Input{Params: []webhook.Param{{Name: "v", Value: json.RawMessage(value)}}}, rc)
 			if err != nil {
 				continue
 			}
@@ -195,6 +200,7 @@ func FuzzBuildTemplates(f *testing.F) {
 		}
 		got, err := c.Build(ctx, rc)
 		sameAsEngine(t, c, rc, got, err)
+		sameWithLazy(t, c, Input{Params: []webhook.Param{{Name: "v", Value: json.RawMessage(value)}}}, rc)
 		if err != nil {
 			return
 		}
@@ -248,4 +254,148 @@ func sameAsEngine(t *testing.T, c *Compiled, rc *Context, got Built, err error) 
 func engineOnly(t tmpl) tmpl {
 	t.segs, t.static = nil, false
 	return t
+}
+
+// sameWithLazy builds c with NewLazyContext(in) and checks that it gives the request,
+// or the error, that the Context rc from NewContext(in) gives, by the shortcut for
+// simple templates and by the engine alike.
+func sameWithLazy(t *testing.T, c *Compiled, in Input, rc *Context) {
+	t.Helper()
+	lc, err := NewLazyContext(in)
+	if err != nil {
+		t.Fatalf("NewLazyContext: %v; NewContext took the input", err)
+	}
+	want, wantErr := c.Build(context.Background(), rc)
+	got, err := c.Build(context.Background(), lc)
+	if fmt.Sprint(err) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
+		t.Fatalf("lazy and eager contexts differ:\n got %+v, %v\nwant %+v, %v", got, err, want, wantErr)
+	}
+	sameAsEngine(t, c, lc, got, err)
+}
+
+// FuzzLazyContext gives NewContext and NewLazyContext the same param, contact field
+// and response, each any JSON text or none: both must refuse it with the same error
+// or give the same requests, for templates that read the values in every place.
+func FuzzLazyContext(f *testing.F) {
+	values := []string{
+		`"Ann"`, `"a\"b\\c\n"`, `"\u00e9\u2028"`, "\"\u2028\"", "\"\x7f\"", "\"\xff\"", `"a b/c?d#e&f=g"`, `""`, `"."`,
+		`0`, `-0`, `17`, `-2147483649`, `12345678901234567890`, `990.0`, `1e3`, `-0.5`,
+		`true`, `false`, `null`, ``, ` `,
+		`[{"sku":"S1","qty":2}]`, `[{"sku": "S1"}]`, `{"a":1,"a":2}`, `{"a":[],"b":{},"c":null}`, `["\/"]`, `["\n\"x\""]`,
+		`[1.5]`, `[-0]`, `{"k":"\u0041"}`, strings.Repeat("[", 64) + strings.Repeat("]", 64), strings.Repeat("[", 66) + strings.Repeat("]", 66),
+		`{`, `[1,]`, `"\x"`, `01`, `nul`,
+	}
+	for _, v := range values {
+		f.Add(v, `"Kyiv"`, `{"tier":"vip"}`)
+	}
+	f.Add(`"x"`, `[1, 2]`, `"\u00e9"`)
+	templates := []webhook.Webhook{
+		{Method: "POST", URL: "https://x.example/$v/p?q=$v&f=$F#$v", Params: []webhook.Pair{{Name: "p", Value: "$v-$!F"}},
+			Headers: []webhook.Pair{{Name: "X-V", Value: "[$v] $!R"}},
+			Body:    jsonBody("json", `{"s": "$v", "o": $v, "l": [$v, $F, "$F"], "r": $R, "d": $data, "c": $contact}`)},
+		{Method: "POST", URL: "https://x.example/", Body: jsonBody("json", `{"o": $!v, "f": $!F, "r": "$!R"}`)},
+		{Method: "POST", URL: "https://x.example/", Body: jsonBody("json", `{"i": #if($v)"yes"#else"no"#end, "s": "$v.toString()", "f": $f}`)},
+		{Method: "POST", URL: "https://x.example/", Body: jsonBody("xml", `<r a="$v">$F<![CDATA[$v]]>$R</r>`)},
+		{Method: "POST", URL: "https://x.example/", Body: jsonBody("text", `$v|$F|$R|$data|$contact.F|$WH|$!nope`)},
+		{Method: "GET", URL: "https://$v.example/"},
+	}
+	var compiled []*Compiled
+	for _, w := range templates {
+		c, err := Compile(w)
+		if err != nil {
+			f.Fatal(err)
+		}
+		compiled = append(compiled, c)
+	}
+	f.Fuzz(func(t *testing.T, v, field, resp string) {
+		in := Input{
+			Contact:   &webhook.Contact{ID: "c_1", Email: "ann@example.com", Fields: map[string]json.RawMessage{"F": json.RawMessage(field)}},
+			Params:    []webhook.Param{{Name: "v", Value: json.RawMessage(v)}},
+			Responses: []Response{{Name: "WH", Data: json.RawMessage(resp)}},
+			RunID:     "r_1",
+		}
+		rc, err := NewContext(in)
+		lc, lerr := NewLazyContext(in)
+		if fmt.Sprint(err) != fmt.Sprint(lerr) {
+			t.Fatalf("NewContext error %v, NewLazyContext error %v", err, lerr)
+		}
+		if err != nil {
+			return
+		}
+		for _, c := range compiled {
+			sameWithLazy(t, c, in, rc)
+		}
+		if a, b := show(rc, "v"), show(lc, "v"); a != b {
+			t.Fatalf("Resolve(v): eager %s, lazy %s", a, b)
+		}
+	})
+}
+
+// show is the value of name in rc, as the JSON Build writes, for comparisons.
+func show(rc *Context, name string) string {
+	v, ok := rc.Data[name]
+	if !ok {
+		v, ok = rc.Resolve(name)
+	}
+	b, err := MarshalJSON(v)
+	return fmt.Sprintf("%v %s %v", ok, b, err)
+}
+
+func TestCanonicalJSON(t *testing.T) {
+	tests := []struct {
+		raw  string
+		want bool
+	}{
+		{`[{"sku":"S1","qty":2}]`, true},
+		{`{"a":[],"b":{},"c":null,"d":true,"e":false,"f":-17,"g":"x\"y\\z\n\r\t"}`, true},
+		{`[12345678901234567890,0,"é"]`, true},
+		{strings.Repeat("[", 65) + strings.Repeat("]", 65), true},
+		{strings.Repeat("[", 66) + strings.Repeat("]", 66), false},
+		{`[ 1]`, false},
+		{`{"a": 1}`, false},
+		{`[1.0]`, false},
+		{`[1e3]`, false},
+		{`[-0]`, false},
+		{`{"a":1,"a":2}`, false},
+		{`["\/"]`, false},
+		{`["\u0041"]`, false},
+		{"[\"\u2028\"]", false},
+		{"[\"\xff\"]", false},
+		{`[1,]`, false},
+		{`[01]`, false},
+		{`[1`, false},
+		{`[nul]`, false},
+		{`{0:1}`, false},
+		{`{"a"}`, false},
+		{`{"a":}`, false},
+	}
+	for _, tt := range tests {
+		if got := canonicalJSON([]byte(tt.raw)); got != tt.want {
+			t.Errorf("canonicalJSON(%q) = %v, want %v", tt.raw, got, tt.want)
+		}
+	}
+}
+
+// FuzzCanonicalJSON checks canonicalJSON's claim: text it accepts is valid JSON that
+// decodes to a value appendJSON writes back as the same text.
+func FuzzCanonicalJSON(f *testing.F) {
+	for _, s := range []string{`[{"sku":"S1","qty":2}]`, `{"a":1,"a":2}`, `["x\"\n"]`, `[1.5,-0,true,null]`, `{"a":{"b":[[]]}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !canonicalJSON(b) {
+			return
+		}
+		if !json.Valid(b) {
+			t.Fatalf("canonicalJSON(%q) but it is not JSON", b)
+		}
+		v, err := decode(b)
+		if err != nil {
+			t.Fatalf("decode(%q): %v", b, err)
+		}
+		out, err := MarshalJSON(v)
+		if err != nil || string(out) != string(b) {
+			t.Fatalf("canonicalJSON(%q) but it is written back as %q (%v)", b, out, err)
+		}
+	})
 }

@@ -16,9 +16,9 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 // goldenInput is the render input of the golden cases: a contact, an event and an
 // earlier webhook response, with values that need escaping.
-func goldenInput(t *testing.T) *Context {
+func goldenInput(t *testing.T, mk func(Input) (*Context, error)) *Context {
 	t.Helper()
-	c, err := NewContext(Input{
+	c, err := mk(Input{
 		Contact: &webhook.Contact{ID: "c_01JGOLDEN", Email: "ann@example.com", Phone: "+380501234567", ExternalCustomerID: "87420539",
 			Fields: map[string]json.RawMessage{
 				"FIRSTNAME":       json.RawMessage(`"Ann"`),
@@ -100,19 +100,21 @@ func TestGolden(t *testing.T) {
 		{"text-body", webhook.Webhook{Method: "POST", URL: "https://hooks.example.com/t",
 			Body: &webhook.Body{Format: "text", Template: "Order $orderId for $TOWN: $items"}}},
 	}
-	rc := goldenInput(t)
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, err := Compile(tt.w)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := c.Build(context.Background(), rc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			golden(t, filepath.Join("testdata", "build", tt.name+".golden"), dump(b))
-		})
+	for _, mk := range contextMakers {
+		rc := goldenInput(t, mk.make)
+		for _, tt := range tests {
+			t.Run(mk.name+"/"+tt.name, func(t *testing.T) {
+				c, err := Compile(tt.w)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := c.Build(context.Background(), rc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				golden(t, filepath.Join("testdata", "build", tt.name+".golden"), dump(b))
+			})
+		}
 	}
 }
 
@@ -128,27 +130,31 @@ func TestGoldenErrors(t *testing.T) {
 		{Method: "GET", URL: "https://x.example/$!{nope}/../$nope"},
 		{Method: "PUT", URL: "http://x.example/", Headers: []webhook.Pair{{Name: "Host", Value: "#if("}}},
 	}
-	rc := goldenInput(t)
-	var out strings.Builder
-	for _, w := range cases {
-		c, err := Compile(w)
-		if err == nil {
-			_, err = c.Build(context.Background(), rc)
-		}
-		if err == nil {
-			t.Fatalf("%+v built", w)
-		}
-		var es Errors
-		if e, ok := err.(Errors); ok {
-			es = e
-		} else {
-			es = Errors{err.(*Error)}
-		}
-		for _, e := range es {
-			out.WriteString(e.Pointer + "\t" + e.Error() + "\n")
-		}
+	for _, mk := range contextMakers {
+		t.Run(mk.name, func(t *testing.T) {
+			rc := goldenInput(t, mk.make)
+			var out strings.Builder
+			for _, w := range cases {
+				c, err := Compile(w)
+				if err == nil {
+					_, err = c.Build(context.Background(), rc)
+				}
+				if err == nil {
+					t.Fatalf("%+v built", w)
+				}
+				var es Errors
+				if e, ok := err.(Errors); ok {
+					es = e
+				} else {
+					es = Errors{err.(*Error)}
+				}
+				for _, e := range es {
+					out.WriteString(e.Pointer + "\t" + e.Error() + "\n")
+				}
+			}
+			golden(t, filepath.Join("testdata", "errors.golden"), out.String())
+		})
 	}
-	golden(t, filepath.Join("testdata", "errors.golden"), out.String())
 }
 
 func golden(t *testing.T, path, got string) {

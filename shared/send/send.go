@@ -245,7 +245,7 @@ func (s *Sender) prepare(ctx context.Context, w webhook.Webhook, in render.Input
 	if in.Tools == nil && c.tools {
 		in.Tools = s.tools(in)
 	}
-	rc, err := render.NewContext(in)
+	rc, err := render.NewLazyContext(in) // a webhook's templates read few of the values
 	if err != nil {
 		return fail(&failure{Msg: "The render input is invalid: " + err.Error() + ".", Err: err})
 	}
