@@ -17,6 +17,7 @@ import (
 	"github.com/flowhook/flowhook/shared/auth"
 	"github.com/flowhook/flowhook/shared/contact"
 	"github.com/flowhook/flowhook/shared/store"
+	"github.com/flowhook/flowhook/shared/velocity"
 	"github.com/flowhook/flowhook/shared/webhook"
 )
 
@@ -73,7 +74,7 @@ type Config struct {
 	Store   Store
 	Secrets SecretWriter
 	// CheckTemplate reports a template syntax error (with line and column) or nil; nil
-	// skips the check.
+	// means parsing with the Velocity engine that will render it.
 	CheckTemplate func(name, src string) error
 	Now           func() time.Time
 	Log           *slog.Logger
@@ -100,6 +101,9 @@ func Management(c Config) []Route {
 	a := &api{store: c.Store, secrets: c.Secrets, checkTpl: c.CheckTemplate, now: c.Now, log: c.Log}
 	if a.now == nil {
 		a.now = func() time.Time { return time.Now().UTC() }
+	}
+	if a.checkTpl == nil {
+		a.checkTpl = parseTemplate
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
@@ -340,4 +344,10 @@ func AllRoutes() []Route {
 
 func routeGroups() [][]Route {
 	return [][]Route{{Health()}, Management(Config{}), Intake(IntakeConfig{}), Render(RenderConfig{}), TestRequests(TestRequestConfig{})}
+}
+
+// parseTemplate checks a template's syntax with the engine that will render it.
+func parseTemplate(name, src string) error {
+	_, err := velocity.Parse(name, src)
+	return err
 }

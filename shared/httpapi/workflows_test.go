@@ -1,0 +1,63 @@
+package httpapi
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestWorkflowValidation: a workflow is refused with the step named by pointer and id,
+// template errors with their line and column, and nothing is stored.
+func TestWorkflowValidation(t *testing.T) {
+	e := newEnv(t)
+	wh := e.admin("POST", "/webhooks", validWebhook("WH5"))
+	mustStatus(t, wh, 201)
+	whID := wh.id(t)
+	deleted := e.admin("POST", "/webhooks", validWebhook("old"))
+	mustStatus(t, deleted, 201)
+	mustStatus(t, e.admin("DELETE", "/webhooks/"+deleted.id(t), nil), 204)
+	msg := func(id, body string) map[string]any {
+		return map[string]any{"id": id, "type": "message", "channel": "email", "subject": "Hi", "body": body}
+	}
+	flow := func(steps ...map[string]any) map[string]any {
+		return map[string]any{"name": "f", "trigger": map[string]string{"eventType": "order"}, "steps": steps}
+	}
+	tests := []struct {
+		name    string
+		body    map[string]any
+		pointer string
+		detail  string
+	}{
+		{"message body does not parse", flow(msg("m1", "Hello\n#if($vip)VIP")), "/steps/0/body", "2:"},
+		{"subject does not parse", flow(map[string]any{"id": "m1", "type": "message", "channel": "email", "subject": "#foreach($x)", "body": "x"}), "/steps/0/subject", "step \"m1\""},
+		{"unknown webhook", flow(map[string]any{"id": "wh", "type": "webhook", "webhookId": "w_nope"}), "/steps/0/webhookId", "does not exist"},
+		{"deleted webhook", flow(map[string]any{"id": "wh", "type": "webhook", "webhookId": deleted.id(t)}), "/steps/0/webhookId", "deleted"},
+		{"bad regex", flow(map[string]any{"id": "c", "type": "condition", "variable": "WH5", "pattern": "(vip"}), "/steps/0/pattern", "regular expression"},
+		{"duplicate step id", flow(msg("m1", "a"), msg("m1", "b")), "/steps/1/id", "used twice"},
+		{"nested template error", flow(map[string]any{"id": "c", "type": "condition", "variable": "WH5", "pattern": "vip",
+			"then": []map[string]any{msg("m2", "ok\n#end")}}), "/steps/0/then/0/body", "does not parse"},
+		{"bad channel", flow(map[string]any{"id": "m", "type": "message", "channel": "fax", "body": "x"}), "/steps/0/channel", "channel"},
+		{"no trigger", map[string]any{"name": "f", "trigger": map[string]string{}, "steps": []map[string]any{msg("m", "x")}}, "/trigger/eventType", "event type"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.admin("POST", "/workflows", tt.body)
+			mustStatus(t, r, 400)
+			errs, _ := r.json(t)["errors"].([]any)
+			for _, x := range errs {
+				fe := x.(map[string]any)
+				if fe["pointer"] == tt.pointer {
+					if !strings.Contains(fe["detail"].(string), tt.detail) {
+						t.Errorf("detail %q does not contain %q", fe["detail"], tt.detail)
+					}
+					return
+				}
+			}
+			t.Errorf("no error at %s in %s", tt.pointer, r.Body)
+		})
+	}
+	ok := e.admin("POST", "/workflows", flow(map[string]any{"id": "wh", "type": "webhook", "webhookId": whID}, msg("m1", "Code: $data.get('WH5').get('promocode')")))
+	mustStatus(t, ok, 201)
+	if l := e.admin("GET", "/workflows", nil); strings.Count(string(l.Body), `"id":"f_`) != 1 {
+		t.Errorf("want exactly the valid workflow stored: %s", l.Body)
+	}
+}
