@@ -16,8 +16,9 @@ import (
 	"github.com/flowhook/flowhook/shared/webhook"
 )
 
-// RenderTimeout bounds the wall time of one Build, on top of the engine's loop,
-// output and depth limits.
+// RenderTimeout bounds the wall time the engine may take for one Build, counted from
+// the first template that needs it, on top of the engine's loop, output and depth
+// limits. (Text and simple references, rendered without the engine, cannot loop.)
 const RenderTimeout = 2 * time.Second
 
 // Built is a request built from a definition: ready for authentication and sending.
@@ -45,7 +46,7 @@ func (c *Compiled) Build(ctx context.Context, rc *Context) (Built, error) {
 	}
 	b := builderPool.Get().(*builder)
 	defer b.release()
-	b.ctx = pollDeadline{Context: ctx, at: time.Now().Add(RenderTimeout)}
+	b.ctx = pollDeadline{Context: ctx} // the deadline is set when the engine is first needed
 	ctx = &b.ctx
 
 	out := Built{Method: c.method, ContentType: c.contentType}
@@ -270,12 +271,29 @@ func (b *builder) render(ctx context.Context, t *tmpl, rc *Context) error {
 	b.raw, b.ins, b.cur = b.raw[:0], b.ins[:0], t
 	switch {
 	case t.t == nil:
-		b.raw = append(b.raw, t.src...)
+		// Text alone: the output is the text, checked at compile time when it passes
+		// (t.static).
+		b.out, b.spans = append(b.out[:0], t.src...), b.spans[:0]
+		if t.static {
+			return nil
+		}
+		if len(b.out) > t.limit {
+			return b.tooLong(t)
+		}
+		return b.check(t)
+	case t.direct:
+		if err := b.renderDirect(t, rc); err != nil {
+			return err
+		}
+		return b.check(t)
 	case t.segs != nil:
 		if err := b.renderSimple(t, rc); err != nil {
 			return err
 		}
 	default:
+		if b.ctx.at.IsZero() {
+			b.ctx.at = time.Now().Add(RenderTimeout)
+		}
 		if err := t.t.Execute(ctx, b, rc.Data, b.hook, rc.resolver()); err != nil {
 			return t.engineError(err)
 		}
@@ -307,6 +325,45 @@ func (b *builder) renderSimple(t *tmpl, rc *Context) error {
 		}
 		m, _ := b.insert(s.ref.ref, v)
 		b.raw = append(b.raw, m...)
+	}
+	return nil
+}
+
+// renderDirect renders a direct template (see tmpl.direct) into b.out: what
+// renderSimple and expand together write, in one pass. Each value is escaped for the
+// state its reference recorded at compile time, and its span recorded for the checks.
+func (b *builder) renderDirect(t *tmpl, rc *Context) error {
+	b.out, b.spans = b.out[:0], b.spans[:0]
+	for i := range t.segs {
+		s := &t.segs[i]
+		if s.ref == nil {
+			b.out = append(b.out, s.lit...)
+			continue
+		}
+		v := rc.lookup(s.ref.name)
+		if isNull(v) {
+			if s.ref.quiet {
+				continue
+			}
+			r := s.ref.ref
+			return t.engineError(&velocity.ReferenceError{Name: t.name, Line: r.Line, Col: r.Col, Ref: r.Text})
+		}
+		b.ins = append(b.ins, insertion{ref: s.ref.ref, v: v})
+		st := s.ref.st
+		start := len(b.out)
+		if err := b.value(t, len(b.ins)-1, &st); err != nil {
+			return err
+		}
+		b.spans = append(b.spans, span{start: start, end: len(b.out), ins: len(b.ins) - 1, part: st.url})
+		if len(b.out) > t.limit {
+			return b.tooLong(t)
+		}
+	}
+	if len(b.out) > t.limit {
+		return b.tooLong(t)
+	}
+	if !utf8.Valid(b.out) {
+		b.out = bytes.ToValidUTF8(b.out, []byte("\uFFFD"))
 	}
 	return nil
 }

@@ -78,8 +78,14 @@ type tmpl struct {
 	// nil otherwise.
 	segs []segment
 	// static marks a simple template whose output is valid for its destination
-	// whatever the values (see staticValid): Build skips the whole-output check.
+	// whatever the values (see staticValid), or a template without references whose
+	// text is (literalValid): Build skips the whole-output check.
 	static bool
+	// direct marks a simple template Build writes straight to the output, each value
+	// escaped for the lexical state its reference has in the template (see
+	// directStates), without markers: any but XML, whose state a CDATA value's split
+	// sections pass through.
+	direct bool
 }
 
 // segment is literal text, or a simple reference when ref is set.
@@ -94,6 +100,8 @@ type simpleRef struct {
 	name  string
 	quiet bool
 	ref   velocity.Reference
+	// st is the lexical state of the output where the value lands (see direct).
+	st lexState
 }
 
 // posRange is a half-open range of template positions [from, to).
@@ -390,6 +398,7 @@ func compileTemplate(f field, src string, d dest, limit int) (tmpl, *Error) {
 		return t, f.errorf("the template is not valid UTF-8")
 	}
 	if !strings.ContainsAny(src, "$#") {
+		t.static = literalValid(t)
 		return t, nil
 	}
 	// Markers are longer than short values, so the engine's own output limit leaves
@@ -413,6 +422,7 @@ func compileTemplate(f field, src string, d dest, limit int) (tmpl, *Error) {
 	}
 	t.segs = simpleSegments(tree)
 	t.static = staticValid(t)
+	t.direct = directStates(t)
 	t.refEnds, t.refSpans = map[parse.Pos]int{}, map[int]int{}
 	walk(tree.Root, func(n parse.Node) {
 		switch x := n.(type) {
@@ -522,6 +532,38 @@ func staticValid(t tmpl) bool {
 		return bytes.IndexFunc(out, isControl) < 0
 	case destXML:
 		return false
+	}
+	return true
+}
+
+// literalValid reports whether a template without references or directives, whose
+// output is its text, builds: the text is within the limit and passes the check for
+// its destination. Build then skips both.
+func literalValid(t tmpl) bool {
+	if len(t.src) > t.limit {
+		return false
+	}
+	b := &builder{out: []byte(t.src)}
+	return b.check(&t) == nil
+}
+
+// directStates records in each reference of a simple template the lexical state of
+// the output where its value lands, and reports whether Build may write the template
+// directly (t.direct). The state follows the template's text alone: values are
+// escaped so that they never change it.
+func directStates(t tmpl) bool {
+	if t.segs == nil || t.dest == destXML {
+		return false
+	}
+	var st lexState
+	var out []byte
+	for _, sg := range t.segs {
+		if sg.ref == nil {
+			out = append(out, sg.lit...)
+			st.follow(t.dest, out, len(sg.lit))
+			continue
+		}
+		sg.ref.st = st
 	}
 	return true
 }

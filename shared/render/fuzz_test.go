@@ -252,7 +252,7 @@ func sameAsEngine(t *testing.T, c *Compiled, rc *Context, got Built, err error) 
 }
 
 func engineOnly(t tmpl) tmpl {
-	t.segs, t.static = nil, false
+	t.segs, t.static, t.direct = nil, false, false
 	return t
 }
 

@@ -53,7 +53,7 @@ func (l *lazyValue) init(raw json.RawMessage) error {
 		l.kind = lazyBool
 		return nil
 	case raw[0] == '"' && len(raw) >= 2 && raw[len(raw)-1] == '"' && simpleString(raw[1:len(raw)-1]):
-		if !hasLineSeparator(raw) {
+		if !nonASCII(raw) || !hasLineSeparator(raw) {
 			l.kind = lazyString
 		}
 		return nil
@@ -74,6 +74,16 @@ func (l *lazyValue) init(raw json.RawMessage) error {
 		return err
 	}
 	return nil
+}
+
+// nonASCII reports whether b has a byte outside ASCII.
+func nonASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
 }
 
 // hasLineSeparator reports whether b holds U+2028 or U+2029, which appendJSONString
@@ -288,12 +298,14 @@ func canonicalString(b []byte, i int) (int, bool) {
 		return i, false
 	}
 	start := i + 1
+	ascii := true
 	for i++; i < len(b); i++ {
 		switch c := b[i]; {
 		case c == '"':
 			s := b[start:i]
-			ok := utf8.Valid(s) && !hasLineSeparator(s)
-			return i + 1, ok
+			return i + 1, ascii || utf8.Valid(s) && !hasLineSeparator(s)
+		case c >= utf8.RuneSelf:
+			ascii = false
 		case c < 0x20:
 			return i, false
 		case c == '\\':
