@@ -171,34 +171,54 @@ func (s *Sender) SendWithRetry(ctx context.Context, req Request, maxAttempts int
 	return s.deliver(ctx, req, max(maxAttempts, 1))
 }
 
-// ignoredHeaders are set by the transport, never by a request.
-var ignoredHeaders = map[string]bool{
-	"Host": true, "Content-Length": true, "Transfer-Encoding": true, "Connection": true,
-	"Keep-Alive": true, "Proxy-Connection": true, "Upgrade": true, "Te": true, "Trailer": true,
-	"Accept-Encoding": true,
+// ignored reports the header names (canonical) the transport sets, never a request.
+func ignored(name string) bool {
+	switch name {
+	case "Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Proxy-Connection",
+		"Upgrade", "Te", "Trailer", "Accept-Encoding":
+		return true
+	}
+	return false
 }
 
-// buildHeader makes the header to send: names canonical, the ignored ones dropped,
-// Content-Type from contentType unless given. All values share one backing array.
-func buildHeader(hs []webhook.Header, contentType string) http.Header {
-	header := make(http.Header, len(hs)+1)
-	vals := make([]string, 0, len(hs)+1)
+// fieldList is a pooled buffer for a request's header fields.
+type fieldList struct{ f []webhook.Header }
+
+var fieldsPool = sync.Pool{New: func() any { return &fieldList{f: make([]webhook.Header, 0, 16)} }}
+
+// buildHeader appends to fields the header fields to send: names canonical, the
+// ignored ones dropped, Content-Type from contentType unless given, sorted by name with
+// the values of a name in the order given: the order HTTP/1.1 writes them in (see
+// h1Record).
+func buildHeader(fields, hs []webhook.Header, contentType string) []webhook.Header {
+	hasType := false
 	for _, h := range hs {
 		name := textproto.CanonicalMIMEHeaderKey(h.Name)
-		if ignoredHeaders[name] {
+		if ignored(name) {
 			continue
 		}
-		if old, ok := header[name]; ok {
-			header[name] = append(old[:len(old):len(old)], h.Value)
-			continue
+		fields = append(fields, webhook.Header{Name: name, Value: h.Value})
+		hasType = hasType || name == "Content-Type"
+	}
+	if contentType != "" && !hasType {
+		fields = append(fields, webhook.Header{Name: "Content-Type", Value: contentType})
+	}
+	slices.SortStableFunc(fields, func(a, b webhook.Header) int { return strings.Compare(a.Name, b.Name) })
+	return fields
+}
+
+// fillHeader puts fields, sorted as buildHeader sorts them, into h; the values share
+// one backing array.
+func fillHeader(h http.Header, fields []webhook.Header) {
+	vals := make([]string, len(fields))
+	start := 0
+	for i, f := range fields {
+		vals[i] = f.Value
+		if i == 0 || f.Name != fields[i-1].Name {
+			start = i
 		}
-		vals = append(vals, h.Value)
-		header[name] = vals[len(vals)-1 : len(vals) : len(vals)]
+		h[f.Name] = vals[start : i+1 : i+1] // a name's values are next to each other
 	}
-	if contentType != "" && header["Content-Type"] == nil {
-		header["Content-Type"] = []string{contentType}
-	}
-	return header
 }
 
 // givenHeaders lists the headers buildHeader sends, in the order given, for the record
@@ -208,7 +228,7 @@ func givenHeaders(hs []webhook.Header, contentType string) []webhook.Header {
 	hasType := false
 	for _, h := range hs {
 		name := textproto.CanonicalMIMEHeaderKey(h.Name)
-		if !ignoredHeaders[name] {
+		if !ignored(name) {
 			out = append(out, webhook.Header{Name: name, Value: h.Value})
 			hasType = hasType || name == "Content-Type"
 		}
@@ -255,7 +275,13 @@ func sameCredentials(hs []webhook.Header, creds []string) bool {
 }
 
 func isAuthorization(name string) bool {
-	return strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "Proxy-Authorization")
+	switch len(name) {
+	case len("Authorization"):
+		return strings.EqualFold(name, "Authorization")
+	case len("Proxy-Authorization"):
+		return strings.EqualFold(name, "Proxy-Authorization")
+	}
+	return false
 }
 
 // cachedRedactor is a redactor with the inputs it was built from.
@@ -267,17 +293,24 @@ type cachedRedactor struct {
 
 func (s *Sender) deliver(ctx context.Context, req Request, maxAttempts int) (res Result) {
 	red := s.redactor(req.Secrets, req.Header)
-	header := buildHeader(req.Header, req.ContentType)
+	fl := fieldsPool.Get().(*fieldList)
+	fields := buildHeader(fl.f[:0], req.Header, req.ContentType)
 	res = Result{Request: webhook.RequestRecord{Method: req.Method, URL: red.URL(req.URL)}}
 	wired := false // whether Request.Headers are the ones written on the wire
 	defer func() {
 		if !wired {
 			res.Request.Headers = redactRequestHeaders(red, givenHeaders(req.Header, req.ContentType))
 		}
+		// Nothing holds the fields now: the record was copied from them.
+		if cap(fields) <= 64 {
+			clear(fields)
+			fl.f = fields[:0]
+			fieldsPool.Put(fl)
+		}
 	}()
 	res.Request.Body, res.Request.Truncated = red.capped(string(req.Body), webhook.MaxRecordedBody)
 
-	if err := validate(req.Method, header); err != nil {
+	if err := validate(req.Method, fields); err != nil {
 		res.Class, res.Detail = webhook.ClassRender, red.String(err.Error())
 		res.Cause = &redactedError{msg: res.Detail, err: err}
 		return res
@@ -300,7 +333,7 @@ func (s *Sender) deliver(ctx context.Context, req Request, maxAttempts int) (res
 				detail: "no time was left before the deadline to send the request"}, context.DeadlineExceeded, "")
 			return res
 		}
-		out := s.attempt(ctx, req, header, budget, red, !wired)
+		out := s.attempt(ctx, req, fields, budget, red, !wired)
 		res.Attempts = append(res.Attempts, out.record)
 		res.Response = out.response
 		if out.wired {
@@ -377,9 +410,10 @@ type readBuffer struct {
 
 var bufPool = sync.Pool{New: func() any { return new(readBuffer) }}
 
-// attempt makes one try of req within budget and records it; with record, it records
-// the header fields written (see wire.go).
-func (s *Sender) attempt(ctx context.Context, req Request, header http.Header, budget time.Duration, red *redactor, record bool) (out attemptResult) {
+// attempt makes one try of req, with the header fields (see buildHeader), within
+// budget and records it; with record, it records the header fields written (see
+// wire.go).
+func (s *Sender) attempt(ctx context.Context, req Request, fields []webhook.Header, budget time.Duration, red *redactor, record bool) (out attemptResult) {
 	start := s.opts.Now()
 	out.record.StartedAt = start
 	var wire *wireHeaders
@@ -418,9 +452,9 @@ func (s *Sender) attempt(ctx context.Context, req Request, header http.Header, b
 		out.err = be
 		return out
 	}
-	hreq.Header = header // the client and transport only read it
+	fillHeader(hreq.Header, fields)
 	if wire != nil {
-		wire.setRequest(hreq)
+		wire.setRequest(hreq, fields)
 	}
 	host := hreq.URL.Host
 
@@ -577,35 +611,39 @@ func responseHeaders(red *redactor, h http.Header) []webhook.Header {
 	return out
 }
 
-// validate refuses a method or header the transport would reject, before anything is
-// sent: these are faults of the built request, so the class is render.
-func validate(method string, h http.Header) error {
+// validate refuses a method or header field the transport would reject, before
+// anything is sent: these are faults of the built request, so the class is render.
+func validate(method string, fields []webhook.Header) error {
 	if method == "" || !isToken(method) {
 		return fmt.Errorf("the request method %q is not valid", method)
 	}
-	for name, vs := range h {
-		if !isToken(name) {
-			return fmt.Errorf("the header name %q is not valid", name)
+	for _, f := range fields {
+		if !isToken(f.Name) {
+			return fmt.Errorf("the header name %q is not valid", f.Name)
 		}
-		for _, v := range vs {
-			for i := 0; i < len(v); i++ {
-				if c := v[i]; c < 0x20 && c != '\t' || c == 0x7f {
-					return fmt.Errorf("the value of header %s contains a control character (such as a line break)", name)
-				}
+		for i := 0; i < len(f.Value); i++ {
+			if c := f.Value[i]; c < 0x20 && c != '\t' || c == 0x7f {
+				return fmt.Errorf("the value of header %s contains a control character (such as a line break)", f.Name)
 			}
 		}
 	}
 	return nil
 }
 
+// tokenChars marks the bytes of an HTTP token (RFC 9110 §5.6.2).
+var tokenChars = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			strings.IndexByte("!#$%&'*+-.^_`|~", byte(c)) >= 0
+	}
+	return t
+}()
+
 func isToken(s string) bool {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-			strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0 {
-			continue
+		if !tokenChars[s[i]] {
+			return false
 		}
-		return false
 	}
 	return s != ""
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/textproto"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,20 +19,22 @@ import (
 // WroteHeaderField reports each field as it is written, but costs net/http an
 // allocation per field and delivery a locked append per value. On an HTTP/1.1
 // connection of a client whose transport is known (egress.WireOf), the fields follow
-// from the request exactly as net/http's Request.write lays them out (h1Fields), so
+// from the request exactly as net/http's Request.write lays them out (h1Record), so
 // only GotConn, which says which connection the request goes on, and WroteHeaders,
 // which says the fields went out, are traced. Everywhere else every field is traced as
 // written: on HTTP/2, whose field order follows Go's map iteration, for other clients,
-// for requests h1Fields does not cover, and when the caller's context carries a trace
-// of its own. TestWireHeadersDerivedMatchTraced sends many kinds of request both ways
-// and compares, so a change in net/http shows as a failing test.
+// for requests h1Record does not cover, and when the caller's context carries a trace
+// of its own. TestWireHeadersDerivedMatchTraced sends many kinds of request through
+// net/http with a trace and compares with Request.write's layout (h1Reference, in the
+// tests), and TestRecordDerivedMatchesTraced sends through Send both ways, so a change
+// in net/http shows as a failing test.
 
 // wireMode is how the fields of the first hop are known.
 type wireMode uint8
 
 const (
 	wireUndecided wireMode = iota
-	wireDerived            // HTTP/1.1: h1Fields of the request
+	wireDerived            // HTTP/1.1: h1Record of the request
 	wireTraced             // every field traced as written
 	wireUnknown            // the request moved to a connection of another kind; not recorded
 )
@@ -42,10 +43,12 @@ const (
 // Trace callbacks may run on the transport's writer goroutine, hence the mutex.
 type wireHeaders struct {
 	trace httptrace.ClientTrace
-	// wire is the client's transport; derivable reports whether h1Fields covers req.
+	// wire is the client's transport; derivable reports whether h1Record covers req,
+	// whose header's fields sorted by name are fields.
 	wire      egress.Wire
 	derivable bool
 	req       *http.Request
+	sorted    []webhook.Header
 
 	mu       sync.Mutex
 	mode     wireMode
@@ -67,9 +70,10 @@ func newWireHeaders(wire egress.Wire, known, traced bool) *wireHeaders {
 	return w
 }
 
-// setRequest names the request the trace is for, before it is sent.
-func (w *wireHeaders) setRequest(req *http.Request) {
-	w.req = req
+// setRequest names the request the trace is for, before it is sent, and its header's
+// fields as buildHeader sorts them.
+func (w *wireHeaders) setRequest(req *http.Request, fields []webhook.Header) {
+	w.req, w.sorted = req, fields
 	w.derivable = h1Derivable(req, w.wire)
 }
 
@@ -128,7 +132,7 @@ func (w *wireHeaders) fields() ([]webhook.Header, bool) {
 	case wireTraced:
 		return w.list, true
 	case wireDerived:
-		return h1Fields(w.req, w.wire), true
+		return h1Record(w.req, w.sorted, w.wire), true
 	}
 	return nil, false
 }
@@ -144,7 +148,7 @@ func isHTTP1(c net.Conn) bool {
 	return p == "" || p == "http/1.1"
 }
 
-// h1Derivable reports whether h1Fields gives the fields req is written with on HTTP/1.1
+// h1Derivable reports whether h1Record gives the fields req is written with on HTTP/1.1
 // through a transport with wire: no credentials in the URL (the client would add an
 // Authorization field), no Close, trailers or transfer encoding, a body of known
 // length, a host net/http writes as it is (ASCII, no zone), and a transport that keeps
@@ -172,25 +176,24 @@ func h1Derivable(req *http.Request, wire egress.Wire) bool {
 // defaultUserAgent is net/http's User-Agent on HTTP/1.1 for a request without one.
 const defaultUserAgent = "Go-http-client/1.1"
 
-// h1Fields lists the header fields net/http's Request.write writes for req on an
-// HTTP/1.1 connection of a transport with wire, for a request h1Derivable accepts, in
-// order and with names canonical as the trace reports them: Host; User-Agent (the
-// request's first, else Go's default; none when empty); Content-Length (for a body,
-// and 0 for POST, PUT and PATCH without one); the header's fields sorted by name, each
-// value with line
-// breaks made spaces and outer white space trimmed; then the transport's own:
-// Accept-Encoding: gzip when it asks for gzip and the request has neither
-// Accept-Encoding nor Range and is not HEAD.
-func h1Fields(req *http.Request, wire egress.Wire) []webhook.Header {
-	out := make([]webhook.Header, 0, len(req.Header)+4)
+// h1Record lists the header fields net/http's Request.write writes for req on an
+// HTTP/1.1 connection of a transport with wire, for a request h1Derivable accepts whose
+// header is fields (canonical names sorted, a name's values in order, as buildHeader
+// makes them), in order: Host; User-Agent (the request's first, else Go's default;
+// none when empty); Content-Length (for a body, and 0 for POST, PUT and PATCH without
+// one); the other fields, each value with line breaks made spaces and outer white
+// space trimmed; then the transport's own: Accept-Encoding: gzip when it asks for gzip
+// and the request has neither Accept-Encoding nor Range and is not HEAD.
+func h1Record(req *http.Request, fields []webhook.Header, wire egress.Wire) []webhook.Header {
+	out := make([]webhook.Header, 0, len(fields)+4)
 	host := req.Host
 	if host == "" {
 		host = req.URL.Host
 	}
 	out = append(out, webhook.Header{Name: "Host", Value: host})
-	ua := defaultUserAgent
-	if _, ok := req.Header["User-Agent"]; ok {
-		ua = req.Header.Get("User-Agent")
+	ua, hasUA := first(fields, "User-Agent")
+	if !hasUA {
+		ua = defaultUserAgent
 	}
 	if ua != "" {
 		out = append(out, webhook.Header{Name: "User-Agent", Value: wireValue(ua)})
@@ -206,34 +209,37 @@ func h1Fields(req *http.Request, wire egress.Wire) []webhook.Header {
 	if n > 0 || method == "POST" || method == "PUT" || method == "PATCH" {
 		out = append(out, webhook.Header{Name: "Content-Length", Value: strconv.FormatInt(n, 10)})
 	}
-	var buf [16]string
-	keys := buf[:0]
-	for k := range req.Header {
-		switch k {
+	for _, f := range fields {
+		switch f.Name {
 		case "Host", "User-Agent", "Content-Length", "Transfer-Encoding", "Trailer":
-			continue
+			continue // written above, or not from the header
 		}
-		if isToken(k) { // net/http drops a field with an invalid name
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		name := textproto.CanonicalMIMEHeaderKey(k)
-		for _, v := range req.Header[k] {
-			out = append(out, webhook.Header{Name: name, Value: wireValue(v)})
+		if isToken(f.Name) { // net/http drops a field with an invalid name
+			out = append(out, webhook.Header{Name: f.Name, Value: wireValue(f.Value)})
 		}
 	}
-	if wire.Gzip && req.Header.Get("Accept-Encoding") == "" && req.Header.Get("Range") == "" && method != "HEAD" {
+	ae, _ := first(fields, "Accept-Encoding")
+	if rng, _ := first(fields, "Range"); wire.Gzip && ae == "" && rng == "" && method != "HEAD" {
 		out = append(out, webhook.Header{Name: "Accept-Encoding", Value: "gzip"})
 	}
 	return out
 }
 
+// first returns the first value of the field name, as http.Header.Get does, and
+// whether the field is there at all.
+func first(fields []webhook.Header, name string) (string, bool) {
+	for _, f := range fields {
+		if f.Name == name {
+			return f.Value, true
+		}
+	}
+	return "", false
+}
+
 // wireValue is a header value as net/http writes it: CR and LF as spaces, outer
 // spaces and tabs trimmed.
 func wireValue(v string) string {
-	if strings.ContainsAny(v, "\r\n") {
+	if strings.IndexByte(v, '\r') >= 0 || strings.IndexByte(v, '\n') >= 0 {
 		v = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
 	}
 	return textproto.TrimString(v)

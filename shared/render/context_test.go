@@ -147,3 +147,30 @@ func TestContextSharedByRenders(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestLazyContextSharedByRenders renders with one lazy Context from several goroutines
+// that all decode the same values first: every render sees them whole.
+func TestLazyContextSharedByRenders(t *testing.T) {
+	rc, err := NewLazyContext(Input{Params: []webhook.Param{{Name: "v", Value: json.RawMessage(`[1.5, {"a": "x\u00e9"}]`)}},
+		Contact: &webhook.Contact{ID: "c_1", Fields: map[string]json.RawMessage{"F": json.RawMessage(`{"k": 2.0}`)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Compile(webhook.Webhook{Method: "POST", URL: "https://x.example/", Body: jsonBody("json", `{"v": $v, "f": $F, "d": $data.get('F').k}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"v": [1.5,{"a":"xé"}], "f": {"k":2.0}, "d": 2.0}`
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := c.Build(context.Background(), rc)
+			if err != nil || string(got.Body) != want {
+				t.Errorf("got %s, %v; want %s", got.Body, err, want)
+			}
+		}()
+	}
+	wg.Wait()
+}

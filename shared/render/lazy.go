@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/flowhook/flowhook/shared/delivery"
@@ -17,8 +17,10 @@ import (
 type lazyValue struct {
 	raw  []byte // the JSON text, white space trimmed
 	kind lazyKind
-	once sync.Once
-	v    any
+	// v is the decoded value once a template asked for it. Two renders asking at once
+	// both decode, and one's value is kept: decoding gives equal values, and the
+	// engine does not change values it did not make.
+	v atomic.Pointer[any]
 }
 
 // lazyKind says what a lazy value's text is.
@@ -106,8 +108,14 @@ func (l *lazyValue) value() any {
 	if l.kind == lazyNull {
 		return nil
 	}
-	l.once.Do(func() { l.v, _ = decode(l.raw) }) // init checked that it decodes
-	return l.v
+	if p := l.v.Load(); p != nil {
+		return *p
+	}
+	v, _ := decode(l.raw) // init checked that it decodes
+	if !l.v.CompareAndSwap(nil, &v) {
+		return *l.v.Load()
+	}
+	return v
 }
 
 // resolved returns v decoded when it is a *lazyValue.

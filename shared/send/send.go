@@ -137,7 +137,8 @@ func (s *Sender) Call(ctx context.Context, w webhook.Webhook, in render.Input, i
 	req.JSONData = true // the executor keeps the data as JSON text: no decode and re-encode
 	res := s.delivery.SendWithRetry(ctx, req, w.Attempts())
 	s.count(res.Attempts)
-	call := workflow.Call{Request: &res.Request, Attempts: res.Attempts, Class: res.Class, Detail: res.Detail}
+	record := res.Request // the call keeps the record, not the whole result
+	call := workflow.Call{Request: &record, Attempts: res.Attempts, Class: res.Class, Detail: res.Detail}
 	if res.OK() && res.JSON != nil {
 		call.Data = res.JSON
 	} else if res.OK() {
