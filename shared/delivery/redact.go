@@ -29,11 +29,14 @@ const MinSecretLen = 4
 // cases), JSON-escaped (with and without HTML escaping, with \/ and with \u escapes for
 // non-ASCII), HTML/XML-escaped and base64 (four alphabets) — plus every Basic
 // credential sent whose decoded "login:password" contains a secret. Redaction masks the
-// union of all matches in one pass per pattern (strings.Index, no regexp), so
-// overlapping secrets leave no fragment behind, and allocates nothing when nothing
-// matches.
+// union of all matches in one pass per pattern (no regexp), so overlapping secrets
+// leave no fragment behind, and allocates nothing when nothing matches. Each pass
+// looks for the pattern's rarest byte (rare) with IndexByte and compares the pattern
+// around it: a pattern's first byte is often a common letter that strings.Index
+// would stop at again and again.
 type redactor struct {
 	patterns []string // longest first
+	rare     []int    // per pattern, the offset of its rarest byte
 	minLen   int
 	numeric  bool     // some pattern is all digits, so it can hide in a number
 	short    []string // secrets shorter than MinSecretLen
@@ -81,6 +84,14 @@ func newRedactor(secrets []string, header []webhook.Header) *redactor {
 		}
 	}
 	slices.SortFunc(r.patterns, func(a, b string) int { return len(b) - len(a) })
+	r.rare = make([]int, len(r.patterns))
+	for k, p := range r.patterns {
+		for i := 1; i < len(p); i++ {
+			if byteRank(p[i]) < byteRank(p[r.rare[k]]) {
+				r.rare[k] = i
+			}
+		}
+	}
 	for _, p := range r.patterns {
 		if strings.Trim(p, "0123456789") == "" {
 			r.numeric = true
@@ -219,14 +230,12 @@ func (r *redactor) String(s string) string {
 	}
 	var buf [8][2]int
 	spans := buf[:0]
-	for _, p := range r.patterns {
-		for i := 0; i+len(p) <= len(s); {
-			j := strings.Index(s[i:], p)
-			if j < 0 {
+	for k, p := range r.patterns {
+		for i := 0; ; i++ {
+			if i = r.index(s, k, i); i < 0 {
 				break
 			}
-			spans = append(spans, [2]int{i + j, i + j + len(p)})
-			i += j + 1
+			spans = append(spans, [2]int{i, i + len(p)})
 		}
 	}
 	if len(spans) == 0 {
@@ -247,6 +256,43 @@ func (r *redactor) String(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// index returns the first position at or after from where pattern k starts in s, or
+// -1: every match has the pattern's rarest byte at the same offset, so only the
+// positions of that byte are compared.
+func (r *redactor) index(s string, k, from int) int {
+	p, off := r.patterns[k], r.rare[k]
+	c := p[off]
+	for i := from + off; i <= len(s)-len(p)+off; i++ {
+		j := strings.IndexByte(s[i:len(s)-len(p)+off+1], c)
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if s[i-off:i-off+len(p)] == p {
+			return i - off
+		}
+	}
+	return -1
+}
+
+// byteRank orders bytes by how often they occur in HTTP and JSON text, rarest first,
+// roughly: what a pattern is best searched by.
+func byteRank(c byte) int {
+	switch {
+	case c == ' ' || c == '"' || c == ':' || c == ',' || strings.IndexByte("etaoinsrhldcu", c) >= 0:
+		return 6
+	case c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || strings.IndexByte("-./{}[]=&\n", c) >= 0:
+		return 5
+	case strings.IndexByte("AETSCIONRDLMPBFGH", c) >= 0:
+		return 4
+	case c >= 'A' && c <= 'Z':
+		return 3
+	case strings.IndexByte("_+%@?#;", c) >= 0:
+		return 2
+	}
+	return 1
 }
 
 // capped redacts s and cuts the result to at most limit bytes on a rune boundary,

@@ -175,3 +175,25 @@ func FuzzRedact(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRedactorIndex checks the rare-byte search against strings.Index: the same
+// first match at or after every position.
+func FuzzRedactorIndex(f *testing.F) {
+	f.Add("tok_5f4e3d2c1b0a99887766", `{"t":"tok_5f4e3d2c1b0a99887766","u":"tok_x"}`)
+	f.Add("aaaa", "aaaaaaab")
+	f.Add("abXab", "abXabXab abXa")
+	f.Fuzz(func(t *testing.T, secret, text string) {
+		r := newRedactor([]string{secret}, nil)
+		for k, p := range r.patterns {
+			for from := 0; from <= len(text); from++ {
+				want := strings.Index(text[from:], p)
+				if want >= 0 {
+					want += from
+				}
+				if got := r.index(text, k, from); got != want {
+					t.Fatalf("index(%q, %q, %d) = %d, want %d", text, p, from, got, want)
+				}
+			}
+		}
+	})
+}
