@@ -161,14 +161,14 @@ func New(client Doer, opts Options) *Sender {
 
 // Send makes one attempt, as the "Send test" button does.
 func (s *Sender) Send(ctx context.Context, req Request) Result {
-	return s.deliver(ctx, req, 1)
+	return s.deliver(ctx, &req, 1)
 }
 
 // SendWithRetry makes up to maxAttempts attempts under the retry policy. A retry starts
 // only if, after its delay, a whole attempt (req.Timeout) still fits before the hard
 // deadline; the first attempt's timeout is cut to the time left instead.
 func (s *Sender) SendWithRetry(ctx context.Context, req Request, maxAttempts int) Result {
-	return s.deliver(ctx, req, max(maxAttempts, 1))
+	return s.deliver(ctx, &req, max(maxAttempts, 1))
 }
 
 // ignored reports the header names (canonical) the transport sets, never a request.
@@ -291,7 +291,7 @@ type cachedRedactor struct {
 	r           *redactor
 }
 
-func (s *Sender) deliver(ctx context.Context, req Request, maxAttempts int) (res Result) {
+func (s *Sender) deliver(ctx context.Context, req *Request, maxAttempts int) (res Result) {
 	red := s.redactor(req.Secrets, req.Header)
 	fl := fieldsPool.Get().(*fieldList)
 	fields := buildHeader(fl.f[:0], req.Header, req.ContentType)
@@ -323,6 +323,7 @@ func (s *Sender) deliver(ctx context.Context, req Request, maxAttempts int) (res
 	if hasDeadline {
 		deadline = deadline.Add(-s.opts.DeadlineMargin)
 	}
+	var out attemptResult
 	for attempt := 1; ; attempt++ {
 		budget := timeout
 		if hasDeadline {
@@ -333,7 +334,8 @@ func (s *Sender) deliver(ctx context.Context, req Request, maxAttempts int) (res
 				detail: "no time was left before the deadline to send the request"}, context.DeadlineExceeded, "")
 			return res
 		}
-		out := s.attempt(ctx, req, fields, budget, red, !wired)
+		out = attemptResult{}
+		s.attempt(ctx, req, fields, budget, red, !wired, &out)
 		res.Attempts = append(res.Attempts, out.record)
 		res.Response = out.response
 		if out.wired {
@@ -411,9 +413,9 @@ type readBuffer struct {
 var bufPool = sync.Pool{New: func() any { return new(readBuffer) }}
 
 // attempt makes one try of req, with the header fields (see buildHeader), within
-// budget and records it; with record, it records the header fields written (see
-// wire.go).
-func (s *Sender) attempt(ctx context.Context, req Request, fields []webhook.Header, budget time.Duration, red *redactor, record bool) (out attemptResult) {
+// budget and records it in out; with record, it records the header fields written
+// (see wire.go).
+func (s *Sender) attempt(ctx context.Context, req *Request, fields []webhook.Header, budget time.Duration, red *redactor, record bool, out *attemptResult) {
 	start := s.opts.Now()
 	out.record.StartedAt = start
 	var wire *wireHeaders
@@ -444,13 +446,13 @@ func (s *Sender) attempt(ctx context.Context, req Request, fields []webhook.Head
 		if !errors.As(err, &ue) {
 			out.fail = failure{class: webhook.ClassRender, detail: "the request cannot be built: " + err.Error()}
 			out.err = err
-			return out
+			return
 		}
 		// Go's URL parser refuses it outright: a refusal like the guard's, not a DNS error.
 		be := &egress.BlockedError{Reason: egress.Unparsable, URL: req.URL, Cause: ue.Err}
 		out.fail = failure{class: webhook.ClassBlocked, detail: be.Error()}
 		out.err = be
-		return out
+		return
 	}
 	fillHeader(hreq.Header, fields)
 	if wire != nil {
@@ -465,7 +467,7 @@ func (s *Sender) attempt(ctx context.Context, req Request, fields []webhook.Head
 		}
 		out.fail = classifyError(err, actx, budget, host, false)
 		out.err = err
-		return out
+		return
 	}
 	defer resp.Body.Close()
 	if actx.Err() != nil {
@@ -473,7 +475,7 @@ func (s *Sender) attempt(ctx context.Context, req Request, fields []webhook.Head
 		// response the server sends on seeing the client give up): no answer in time.
 		out.fail = classifyError(actx.Err(), actx, budget, host, false)
 		out.err = actx.Err()
-		return out
+		return
 	}
 
 	buf := bufPool.Get().(*readBuffer)
@@ -514,17 +516,17 @@ func (s *Sender) attempt(ctx context.Context, req Request, fields []webhook.Head
 	case readErr != nil:
 		out.fail = classifyError(readErr, actx, budget, host, true)
 		out.err = readErr
-		return out
+		return
 	case truncated:
 		out.fail = failure{class: webhook.ClassTooLarge,
 			detail: fmt.Sprintf("the response body is larger than %s, the most a webhook may read", byteSize(limit))}
 		out.err = errors.New(out.fail.detail)
-		return out
+		return
 	}
 	if f, ok := classifyStatus(resp.StatusCode); !ok {
 		out.fail = f
 		out.err = errors.New(f.detail)
-		return out
+		return
 	}
 	if req.JSONData && isJSON(r.ContentType) && !strings.HasPrefix(text, bomUTF8) && len(text) > 0 {
 		trimmed := strings.TrimSpace(redacted)
@@ -535,16 +537,16 @@ func (s *Sender) attempt(ctx context.Context, req Request, fields []webhook.Head
 			}
 			out.fail = failure{class: webhook.ClassDecode, detail: err.Error()}
 			out.err = err
-			return out
+			return
 		}
 		out.json = []byte(trimmed)
-		return out
+		return
 	}
 	data, err := decode(r.ContentType, text)
 	if err != nil {
 		out.fail = failure{class: webhook.ClassDecode, detail: err.Error()}
 		out.err = err
-		return out
+		return
 	}
 	// Decoded UTF-8 JSON without escapes is made of pieces of the body: when the body
 	// holds no secret (redaction changed nothing), neither can the data.
@@ -552,7 +554,7 @@ func (s *Sender) attempt(ctx context.Context, req Request, fields []webhook.Head
 		data = red.Data(data)
 	}
 	out.data = data
-	return out
+	return
 }
 
 func isJSON(contentType string) bool {
