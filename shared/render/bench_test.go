@@ -65,14 +65,16 @@ func BenchmarkNewLazyContext(b *testing.B) {
 	in := benchInput()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := NewLazyContext(in); err != nil {
+		rc, err := NewLazyContext(in)
+		if err != nil {
 			b.Fatal(err)
 		}
+		rc.Release()
 	}
 }
 
 // BenchmarkBuildLazy is BenchmarkBuild with a Context from NewLazyContext, made per
-// build as a sender makes it: the values are written from their JSON text.
+// build and released as a sender does: the values are written from their JSON text.
 func BenchmarkBuildLazy(b *testing.B) {
 	c, err := Compile(benchWebhook())
 	if err != nil {
@@ -89,5 +91,6 @@ func BenchmarkBuildLazy(b *testing.B) {
 		if _, err := c.Build(ctx, rc); err != nil {
 			b.Fatal(err)
 		}
+		rc.Release()
 	}
 }

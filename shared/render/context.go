@@ -83,6 +83,10 @@ type Context struct {
 
 	dataOnce, contactOnce sync.Once
 	dataMap, contactMap   *velocity.Map
+
+	// lazies hold the values of a Context from NewLazyContext; params, responses and
+	// own point into it. Release keeps the slices' room for the next Context.
+	lazies []lazyValue
 }
 
 type namedValue struct {
@@ -230,14 +234,23 @@ func NewLazyContext(in Input) (*Context, error) {
 }
 
 func newContext(in Input, lazy bool) (*Context, error) {
-	c := &Context{tools: in.Tools, lazy: lazy, runID: in.RunID}
+	var c *Context
+	if lazy {
+		c = lazyPool.Get().(*Context)
+	} else {
+		c = new(Context)
+	}
+	c.tools, c.lazy, c.runID = in.Tools, lazy, in.RunID
 	var lazies []lazyValue
 	if lazy {
 		n := len(in.Params) + len(in.Responses)
 		if in.Contact != nil {
 			n += len(in.Contact.Fields)
 		}
-		lazies = make([]lazyValue, 0, n) // never grown: the Context points into it
+		if cap(c.lazies) < n {
+			c.lazies = make([]lazyValue, 0, n)
+		}
+		lazies = c.lazies[:0] // never grown: the Context points into it
 	} else {
 		c.Data = make(map[string]any, len(in.Params)+len(in.Responses)+3)
 	}
@@ -257,8 +270,10 @@ func newContext(in Input, lazy bool) (*Context, error) {
 			return nil, err
 		}
 	}
-	c.params = make([]namedValue, len(in.Params)+len(in.Responses))
-	c.params, c.responses = c.params[:len(in.Params):len(in.Params)], c.params[len(in.Params):]
+	if n := len(in.Params) + len(in.Responses); cap(c.params) < n {
+		c.params = make([]namedValue, n)
+	}
+	c.params, c.responses = c.params[:len(in.Params):len(in.Params)], c.params[len(in.Params):len(in.Params)+len(in.Responses)]
 	for i, p := range in.Params {
 		v, err := value(p.Value)
 		if err != nil {
@@ -294,11 +309,37 @@ func newContext(in Input, lazy bool) (*Context, error) {
 	return c, nil
 }
 
+// lazyPool keeps released lazy Contexts, with their slices' room.
+var lazyPool = sync.Pool{New: func() any { return new(Context) }}
+
+// maxPooledValues is the most values a released Context may have room for and still
+// be kept.
+const maxPooledValues = 256
+
+// Release lets a later NewLazyContext reuse c (from NewLazyContext) and its room:
+// after it, c must not be used, nor Data or anything else read from it but the values
+// Resolve returned and what Build built. Release is optional, and does nothing for a
+// Context from NewContext.
+func (c *Context) Release() {
+	if !c.lazy || cap(c.lazies) > maxPooledValues || cap(c.params) > maxPooledValues || cap(c.own) > maxPooledValues {
+		return
+	}
+	lazies, params, own := c.lazies[:cap(c.lazies)], c.params[:cap(c.params)], c.own[:cap(c.own)]
+	clear(lazies) // drop the references to the input and decoded values
+	clear(params)
+	clear(own)
+	*c = Context{lazies: lazies[:0], params: params[:0], own: own[:0]}
+	lazyPool.Put(c)
+}
+
 // addContact adds the contact's fields to the case-insensitive lookup and keeps what
 // $data and $contact are made of; value turns a field's JSON into its value.
 func (c *Context) addContact(ct *webhook.Contact, value func(json.RawMessage) (any, error)) error {
 	c.contact = ct
-	c.own = make([]namedValue, 0, len(ct.Fields)+3)
+	if cap(c.own) < len(ct.Fields)+3 {
+		c.own = make([]namedValue, 0, len(ct.Fields)+3)
+	}
+	c.own = c.own[:0]
 	own := func(name string, v any) {
 		c.own = append(c.own, namedValue{name, v})
 	}

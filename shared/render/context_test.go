@@ -174,3 +174,43 @@ func TestLazyContextSharedByRenders(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestLazyContextRelease builds with lazy contexts that are released and reused: what
+// a build made stays whole, and a reused Context sees only its own input.
+func TestLazyContextRelease(t *testing.T) {
+	c, err := Compile(webhook.Webhook{Method: "POST", URL: "https://x.example/$v", Headers: []webhook.Pair{{Name: "X-F", Value: "$F"}},
+		Body: jsonBody("json", `{"v": "$v", "o": $o, "f": "$!F", "g": "$!G"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := []Input{
+		{Params: []webhook.Param{{Name: "v", Value: json.RawMessage(`"first"`)}, {Name: "o", Value: json.RawMessage(`[1, 2.5]`)}},
+			Contact: &webhook.Contact{ID: "c_1", Fields: map[string]json.RawMessage{"F": json.RawMessage(`"f1"`), "G": json.RawMessage(`"g1"`)}}},
+		{Params: []webhook.Param{{Name: "v", Value: json.RawMessage(`"second"`)}, {Name: "o", Value: json.RawMessage(`{"k":true}`)},
+			{Name: "F", Value: json.RawMessage(`"param"`)}}},
+	}
+	want := []string{`{"v": "first", "o": [1,2.5], "f": "f1", "g": "g1"}`, `{"v": "second", "o": {"k":true}, "f": "param", "g": ""}`}
+	var built []Built
+	for round := range 3 {
+		for i, in := range inputs {
+			rc, err := NewLazyContext(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := c.Build(context.Background(), rc)
+			rc.Release()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(b.Body) != want[i] {
+				t.Errorf("round %d input %d: got %s, want %s", round, i, b.Body, want[i])
+			}
+			built = append(built, b)
+		}
+	}
+	for i, b := range built {
+		if string(b.Body) != want[i%2] {
+			t.Errorf("build %d changed after its context was released: %s", i, b.Body)
+		}
+	}
+}

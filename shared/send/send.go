@@ -251,6 +251,7 @@ func (s *Sender) prepare(ctx context.Context, w webhook.Webhook, in render.Input
 		return fail(&failure{Msg: "The render input is invalid: " + err.Error() + ".", Err: err})
 	}
 	built, err := c.Build(ctx, rc)
+	rc.Release() // nothing built refers to it
 	if err != nil {
 		return fail(&failure{Msg: "The request could not be built: " + err.Error() + ".", Err: err})
 	}
