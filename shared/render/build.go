@@ -330,31 +330,44 @@ func (b *builder) renderSimple(t *tmpl, rc *Context) error {
 }
 
 // renderDirect renders a direct template (see tmpl.direct) into b.out: what
-// renderSimple and expand together write, in one pass. Each value is escaped for the
-// state its reference recorded at compile time, and its span recorded for the checks.
+// renderSimple and expand together write, without markers. As there, every reference
+// is looked up first (a missing one fails before any value is written), then text and
+// values are written in order, each value escaped for the state its reference
+// recorded at compile time, its span recorded for the checks.
 func (b *builder) renderDirect(t *tmpl, rc *Context) error {
+	for i := range t.segs {
+		s := &t.segs[i]
+		if s.ref == nil {
+			continue
+		}
+		v := rc.lookup(s.ref.name)
+		if isNull(v) {
+			if !s.ref.quiet {
+				r := s.ref.ref
+				return t.engineError(&velocity.ReferenceError{Name: t.name, Line: r.Line, Col: r.Col, Ref: r.Text})
+			}
+			v = nil // writes nothing
+		}
+		b.ins = append(b.ins, insertion{ref: s.ref.ref, v: v})
+	}
 	b.out, b.spans = b.out[:0], b.spans[:0]
+	idx := 0
 	for i := range t.segs {
 		s := &t.segs[i]
 		if s.ref == nil {
 			b.out = append(b.out, s.lit...)
 			continue
 		}
-		v := rc.lookup(s.ref.name)
-		if isNull(v) {
-			if s.ref.quiet {
-				continue
-			}
-			r := s.ref.ref
-			return t.engineError(&velocity.ReferenceError{Name: t.name, Line: r.Line, Col: r.Col, Ref: r.Text})
+		idx++
+		if b.ins[idx-1].v == nil {
+			continue
 		}
-		b.ins = append(b.ins, insertion{ref: s.ref.ref, v: v})
 		st := s.ref.st
 		start := len(b.out)
-		if err := b.value(t, len(b.ins)-1, &st); err != nil {
+		if err := b.value(t, idx-1, &st); err != nil {
 			return err
 		}
-		b.spans = append(b.spans, span{start: start, end: len(b.out), ins: len(b.ins) - 1, part: st.url})
+		b.spans = append(b.spans, span{start: start, end: len(b.out), ins: idx - 1, part: st.url})
 		if len(b.out) > t.limit {
 			return b.tooLong(t)
 		}
@@ -362,7 +375,9 @@ func (b *builder) renderDirect(t *tmpl, rc *Context) error {
 	if len(b.out) > t.limit {
 		return b.tooLong(t)
 	}
-	if !utf8.Valid(b.out) {
+	// Text and the values written from JSON or escaped are UTF-8; a plain value's
+	// text in a text, query or header template may not be.
+	if (t.dest == destText || t.dest == destQuery || t.dest == destHeader) && !utf8.Valid(b.out) {
 		b.out = bytes.ToValidUTF8(b.out, []byte("\uFFFD"))
 	}
 	return nil

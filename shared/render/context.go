@@ -436,6 +436,19 @@ func decode(raw json.RawMessage) (any, error) {
 // simpleString reports whether b, the inside of a JSON string, needs no decoding:
 // valid UTF-8 with no quote, backslash or control character.
 func simpleString(b []byte) bool {
+	for i, c := range b {
+		switch {
+		case c >= utf8.RuneSelf:
+			return simpleString8(b[i:])
+		case c < 0x20 || c == '"' || c == '\\':
+			return false
+		}
+	}
+	return true
+}
+
+// simpleString8 is simpleString from the first byte outside ASCII on.
+func simpleString8(b []byte) bool {
 	for _, c := range b {
 		if c < 0x20 || c == '"' || c == '\\' {
 			return false
