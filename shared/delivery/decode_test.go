@@ -439,3 +439,24 @@ func FuzzValidJSONMatchesEncodingJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestIsJSON(t *testing.T) {
+	tests := []struct {
+		ct   string
+		want bool
+	}{
+		{"application/json", true},
+		{"application/json; charset=utf-8", true},
+		{"Application/JSON; Charset=\"UTF-8\"", true},
+		{"application/problem+json", true},
+		{"application/json; charset=utf8", true},
+		{"application/json; charset=iso-8859-1", false},
+		{"text/plain", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := isJSON(tt.ct); got != tt.want {
+			t.Errorf("isJSON(%q) = %v, want %v", tt.ct, got, tt.want)
+		}
+	}
+}

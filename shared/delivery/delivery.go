@@ -558,6 +558,10 @@ func (s *Sender) attempt(ctx context.Context, req *Request, fields []webhook.Hea
 }
 
 func isJSON(contentType string) bool {
+	switch contentType {
+	case "application/json", "application/json; charset=utf-8": // the usual ones, read as FormatOf would
+		return true
+	}
 	f, _, charset := FormatOf(contentType)
 	return f == FormatJSON && (charset == "" || charset == "utf-8" || charset == "utf8")
 }
