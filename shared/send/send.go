@@ -93,6 +93,8 @@ type Sender struct {
 
 	cache sync.Map // cacheKey → *compiled
 	size  atomic.Int64
+	// cred is the last credential made (see authorization).
+	cred atomic.Pointer[credential]
 }
 
 // compiled is a definition ready to build, and whether its templates may use a tool.
@@ -324,13 +326,14 @@ func (s *Sender) authenticate(ctx context.Context, id string, req *delivery.Requ
 		return &failure{Msg: fmt.Sprintf("The secret of connector %q (%s) is empty; set it with PUT /connectors/%s. Nothing was sent.", conn.Name, id, id)}
 	}
 	switch conn.Type {
-	case webhook.ConnectorBasic:
-		cred := conn.Login + ":" + secret
-		req.Header = setHeader(req.Header, "Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(cred)))
-		req.Secrets = append(req.Secrets, secret, cred)
-	case webhook.ConnectorBearer:
-		req.Header = setHeader(req.Header, "Authorization", "Bearer "+secret)
-		req.Secrets = append(req.Secrets, secret)
+	case webhook.ConnectorBasic, webhook.ConnectorBearer:
+		a := s.authorization(conn.Type, conn.Login, secret)
+		req.Header = setHeader(req.Header, "Authorization", a.value)
+		if len(req.Secrets) == 0 {
+			req.Secrets = a.secrets[:len(a.secrets):len(a.secrets)] // shared: appending copies
+		} else {
+			req.Secrets = append(req.Secrets, a.secrets...)
+		}
 	case webhook.ConnectorAPIKey:
 		name := conn.KeyName
 		if name == "" {
@@ -346,6 +349,35 @@ func (s *Sender) authenticate(ctx context.Context, id string, req *delivery.Requ
 		return &failure{Msg: fmt.Sprintf("The connector %q (%s) has the unknown type %q; fix it with PUT /connectors/%s. Nothing was sent.", conn.Name, id, conn.Type, id)}
 	}
 	return nil
+}
+
+// credential is an Authorization header value and the secrets in it, as made from a
+// connector's type, login and secret.
+type credential struct {
+	typ           webhook.ConnectorType
+	login, secret string
+	value         string
+	secrets       []string
+}
+
+// authorization returns the Authorization value for a Basic or Bearer connector, the
+// last one made when the type, login and secret are the same: consecutive calls
+// usually share a connector.
+func (s *Sender) authorization(typ webhook.ConnectorType, login, secret string) *credential {
+	if c := s.cred.Load(); c != nil && c.typ == typ && c.login == login && c.secret == secret {
+		return c
+	}
+	c := &credential{typ: typ, login: login, secret: secret}
+	if typ == webhook.ConnectorBasic {
+		cred := login + ":" + secret
+		c.value = "Basic " + base64.StdEncoding.EncodeToString([]byte(cred))
+		c.secrets = []string{secret, cred}
+	} else {
+		c.value = "Bearer " + secret
+		c.secrets = []string{secret}
+	}
+	s.cred.Store(c)
+	return c
 }
 
 // setHeader replaces every header named name (ignoring case) with one name: value.

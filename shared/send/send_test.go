@@ -251,6 +251,39 @@ func TestCallAuthenticates(t *testing.T) {
 	}
 }
 
+// TestCallFollowsTheSecret calls with one connector while its secret and login
+// change and with connectors of the other kind between: each call authenticates
+// with what it read, never with a credential made for an earlier call.
+func TestCallFollowsTheSecret(t *testing.T) {
+	f := newFixture(t, echo)
+	steps := []struct {
+		connector, secret, login string
+		want                     string
+	}{
+		{"c_bearer", "tok_first_0000", "", "Bearer tok_first_0000"},
+		{"c_bearer", "tok_second_1111", "", "Bearer tok_second_1111"},
+		{"c_basic", "tok_second_1111", "ann", "Basic " + base64.StdEncoding.EncodeToString([]byte("ann:tok_second_1111"))},
+		{"c_basic", "tok_second_1111", "bob", "Basic " + base64.StdEncoding.EncodeToString([]byte("bob:tok_second_1111"))},
+		{"c_bearer", "tok_second_1111", "", "Bearer tok_second_1111"},
+	}
+	for i, st := range steps {
+		f.secrets.values["local:"+st.connector] = st.secret
+		c := f.store.connectors[st.connector]
+		c.Login = st.login
+		f.store.connectors[st.connector] = c
+		call := f.sender.Call(context.Background(), f.hook(webhook.MethodPost, st.connector), input(), "r_1:wh")
+		if call.Class != "" {
+			t.Fatalf("step %d: call failed: %s: %s", i, call.Class, call.Detail)
+		}
+		if got := f.ep.last(t).Header.Get("Authorization"); got != st.want {
+			t.Errorf("step %d: endpoint saw Authorization %q, want %q", i, got, st.want)
+		}
+		if out, _ := json.Marshal(call); strings.Contains(string(out), st.secret) {
+			t.Errorf("step %d: the call's outcome holds the secret: %s", i, out)
+		}
+	}
+}
+
 func TestCallFailsBeforeSending(t *testing.T) {
 	tests := []struct {
 		name    string
