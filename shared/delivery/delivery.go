@@ -131,6 +131,9 @@ type Sender struct {
 	// wire is the client's transport when known (wireKnown): see wire.go.
 	wire      egress.Wire
 	wireKnown bool
+	// realClock is set when opts.Now is time.Now: durations then read only the
+	// monotonic clock.
+	realClock bool
 }
 
 // New returns a Sender that sends with client.
@@ -143,7 +146,8 @@ func New(client Doer, opts Options) *Sender {
 	} else if opts.DeadlineMargin < 0 {
 		opts.DeadlineMargin = 0
 	}
-	if opts.Now == nil {
+	realClock := opts.Now == nil
+	if realClock {
 		opts.Now = time.Now
 	}
 	if opts.Sleep == nil {
@@ -152,7 +156,7 @@ func New(client Doer, opts Options) *Sender {
 	if opts.Rand == nil {
 		opts.Rand = rand.Int64N
 	}
-	s := &Sender{client: client, opts: opts}
+	s := &Sender{client: client, opts: opts, realClock: realClock}
 	if c, ok := client.(*http.Client); ok {
 		s.wire, s.wireKnown = egress.WireOf(c)
 	}
@@ -420,7 +424,11 @@ func (s *Sender) attempt(ctx context.Context, req *Request, fields []webhook.Hea
 	out.record.StartedAt = start
 	var wire *wireHeaders
 	defer func() {
-		out.record.DurationMs = s.opts.Now().Sub(start).Milliseconds()
+		if s.realClock {
+			out.record.DurationMs = time.Since(start).Milliseconds()
+		} else {
+			out.record.DurationMs = s.opts.Now().Sub(start).Milliseconds()
+		}
 		if out.fail.class != "" {
 			out.record.ErrorClass = out.fail.class
 			out.record.Error = red.String(out.fail.detail)

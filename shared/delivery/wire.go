@@ -43,17 +43,17 @@ const (
 // Trace callbacks may run on the transport's writer goroutine, hence the mutex.
 type wireHeaders struct {
 	trace httptrace.ClientTrace
-	// wire is the client's transport; derivable reports whether h1Record covers req,
-	// whose header's fields sorted by name are fields.
-	wire      egress.Wire
-	derivable bool
+	// req is the request, whose header's fields sorted by name are sorted; wire is the
+	// client's transport; derivable reports whether h1Record covers req.
 	req       *http.Request
 	sorted    []webhook.Header
+	wire      egress.Wire
+	derivable bool
 
 	mu       sync.Mutex
 	mode     wireMode
-	list     []webhook.Header
 	complete bool
+	list     []webhook.Header // the fields traced
 }
 
 // newWireHeaders returns a recorder for one attempt. known reports whether the client's

@@ -56,7 +56,11 @@ func (c *Compiled) Build(ctx context.Context, rc *Context) (Built, error) {
 	b.url = append(b.url[:0], b.out...)
 
 	// Room for the two headers a sender adds: authentication and the idempotency key.
-	out.Header = make([]webhook.Header, 0, len(c.fixed)+len(c.headers)+len(c.params)+2)
+	n := len(c.fixed) + len(c.headers) + 2
+	if c.paramsInHeaders {
+		n += len(c.params)
+	}
+	out.Header = make([]webhook.Header, 0, n)
 	out.Header = append(out.Header, c.fixed...)
 	for i := range c.headers {
 		h := &c.headers[i]
