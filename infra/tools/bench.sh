@@ -12,7 +12,7 @@
 #
 # Every section runs even when an earlier one fails; the exit status is 1 if any failed.
 # Settings: BENCH_EVENTS (2000), BENCH_POSTERS (16), BENCH_COLD_RUNS (5),
-# BENCH_VELOCITY_COUNT (7), BENCH_SEND_COUNT (5).
+# BENCH_VELOCITY_COUNT (7), BENCH_SEND_COUNT (7).
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -54,7 +54,7 @@ for s in shared/send/bench.sh shared/delivery/bench.sh; do
 	if [ -x "$s" ]; then delivery="$s"; break; fi
 done
 if [ -n "$delivery" ]; then
-	section delivery "$delivery" "${BENCH_SEND_COUNT:-5}"
+	section delivery "$delivery" "${BENCH_SEND_COUNT:-7}"
 else
 	echo "=== delivery: no bench.sh in shared/send or shared/delivery"; failed+=(delivery)
 fi

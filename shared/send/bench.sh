@@ -3,7 +3,7 @@
 # escaping, authentication, egress guard, send, bounded read, decode, redaction,
 # record) as a ratio to a bare net/http client: both send the same request bytes to the
 # same local TLS server with 16 workers and the same keep-alive settings.
-# bench.sh [COUNT] (default 5) runs each benchmark COUNT times, in alternating order so
+# bench.sh [COUNT] (default 7) runs each benchmark COUNT times, in alternating order so
 # that a noisy neighbour weighs on both alike, then prints the median ns/op of each,
 # their ratio (the figure that counts, limit 1.15, exit status 1 above it), the median
 # of the per-round ratios as a check on drift, and the ratio of the median CPU time per
@@ -12,7 +12,7 @@
 # that the ratios show which part of the cost is this package's and which delivery's.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-count="${1:-5}"
+count="${1:-7}"
 dir="$(mktemp -d)"
 trap 'rm -rf "$dir"' EXIT
 go test -c -o "$dir/send.test" ./shared/send
