@@ -33,7 +33,7 @@ type wordNode struct{ base }
 // templates rendered on each use.
 type stringNode struct {
 	base
-	s       string // the text, for constant strings
+	s       any    // the text, for constant strings (a string, boxed once at compile time)
 	interp  []node // the parsed text, for interpolated strings
 	comment bool   // the text contains "##": no trailing space was added
 }

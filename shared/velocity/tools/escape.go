@@ -71,27 +71,16 @@ func (e *EscapeTool) Method(name string, args []any) (any, error) {
 				return nil, nil
 			}
 			s := javaString(a)
-			switch name {
-			case "html":
-				return EscapeHTML(s), nil
-			case "xml":
-				return EscapeXML(s), nil
-			case "javascript":
-				return escapeJavaStyle(s, true), nil
-			case "java":
-				return escapeJavaStyle(s, false), nil
-			case "sql":
-				return strings.ReplaceAll(s, "'", "''"), nil
-			case "url":
-				return EscapeURL(s), nil
-			case "velocity":
-				return strings.ReplaceAll(strings.ReplaceAll(s, "$", "${esc.d}"), "#", "${esc.h}"), nil
-			case "unicode":
+			if name == "unicode" {
 				return unicodeChar(s)
-			case "propertyKey":
-				return escapeProperty(s, true), nil
 			}
-			return escapeProperty(s, false), nil
+			r := escapeString(name, s)
+			if in, ok := a.(string); ok && r == in {
+				// Nothing to escape (the usual case): the argument as it came, which
+				// spares boxing the same string again on every call.
+				return a, nil
+			}
+			return r, nil
 		case "json":
 			if !e.noJSON {
 				return JSON(a), nil
@@ -102,6 +91,30 @@ func (e *EscapeTool) Method(name string, args []any) (any, error) {
 		return v, err
 	}
 	return nil, noMethod(escapeClass, name)
+}
+
+// escapeString applies the one-argument string escape called name to s; it returns s
+// itself when nothing needed escaping.
+func escapeString(name, s string) string {
+	switch name {
+	case "html":
+		return EscapeHTML(s)
+	case "xml":
+		return EscapeXML(s)
+	case "javascript":
+		return escapeJavaStyle(s, true)
+	case "java":
+		return escapeJavaStyle(s, false)
+	case "sql":
+		return strings.ReplaceAll(s, "'", "''")
+	case "url":
+		return EscapeURL(s)
+	case "velocity":
+		return strings.ReplaceAll(strings.ReplaceAll(s, "$", "${esc.d}"), "#", "${esc.h}")
+	case "propertyKey":
+		return escapeProperty(s, true)
+	}
+	return escapeProperty(s, false)
 }
 
 // EscapeHTML is commons-lang 2.6 StringEscapeUtils.escapeHtml.
@@ -177,6 +190,11 @@ func writeNumericEntity(b *strings.Builder, r rune) {
 // escapeJavaStyle is StringEscapeUtils.escapeJavaStyleString: escapeJava, or
 // escapeJavaScript (which also escapes ' and /).
 func escapeJavaStyle(s string, js bool) string {
+	if !strings.ContainsFunc(s, func(r rune) bool {
+		return r < 32 || r > 0x7f || r == '"' || r == '\\' || (js && (r == '\'' || r == '/'))
+	}) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s) + 8)
 	for _, r := range s {
@@ -238,6 +256,11 @@ func writeUnicodeEscape(b *strings.Builder, r rune) {
 // EscapeURL is java.net.URLEncoder.encode(s, "UTF-8"): letters, digits and .-*_
 // stay, a space becomes +, every other byte of the UTF-8 encoding becomes %XX.
 func EscapeURL(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '*' || r == '_')
+	}) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s) + 8)
 	for i := 0; i < len(s); i++ {
