@@ -85,11 +85,7 @@ func (s *Store) CreateContact(ctx context.Context, c webhook.Contact) (webhook.C
 
 // GetContact implements storetest.Store.
 func (s *Store) GetContact(ctx context.Context, id string) (webhook.Contact, error) {
-	var rec contactRec
-	if err := s.view(ctx, func(tx *bolt.Tx) error { return get(tx, bContacts, id, &rec) }); err != nil {
-		return webhook.Contact{}, fmt.Errorf("embedded: get contact %q: %w", id, err)
-	}
-	return rec.contact(), nil
+	return getRecord(ctx, s, bContacts, "contact", id, contactRec.contact)
 }
 
 // UpdateContact implements storetest.Store.
@@ -209,15 +205,5 @@ func (s *Store) SearchContacts(ctx context.Context, q string, p store.Page) ([]w
 
 // ListContacts implements storetest.Store.
 func (s *Store) ListContacts(ctx context.Context, p store.Page) ([]webhook.Contact, string, error) {
-	var out []webhook.Contact
-	var next string
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		var err error
-		out, next, err = page(tx, scan{bucket: bContactList, list: "contacts"}, p, loader(tx, bContacts, contactRec.contact))
-		return err
-	})
-	if err != nil {
-		return nil, "", fmt.Errorf("embedded: list contacts: %w", err)
-	}
-	return out, next, nil
+	return listRecords(ctx, s, scan{bucket: bContactList, list: "contacts"}, p, bContacts, "contacts", contactRec.contact)
 }

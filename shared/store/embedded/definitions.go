@@ -93,11 +93,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w webhook.Webhook) (webhook.W
 
 // GetWebhook implements storetest.Store.
 func (s *Store) GetWebhook(ctx context.Context, id string) (webhook.Webhook, error) {
-	var rec webhookRec
-	if err := s.view(ctx, func(tx *bolt.Tx) error { return get(tx, bWebhooks, id, &rec) }); err != nil {
-		return webhook.Webhook{}, fmt.Errorf("embedded: get webhook %q: %w", id, err)
-	}
-	return rec.webhook(), nil
+	return getRecord(ctx, s, bWebhooks, "webhook", id, webhookRec.webhook)
 }
 
 // ListWebhooks implements storetest.Store.
@@ -106,18 +102,7 @@ func (s *Store) ListWebhooks(ctx context.Context, deleted bool, p store.Page) ([
 	if deleted {
 		state = stateDeleted
 	}
-	var out []webhook.Webhook
-	var next string
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		var err error
-		out, next, err = page(tx, scan{bucket: bWebhookList, list: "webhooks", prefix: key(state)}, p,
-			loader(tx, bWebhooks, webhookRec.webhook))
-		return err
-	})
-	if err != nil {
-		return nil, "", fmt.Errorf("embedded: list webhooks: %w", err)
-	}
-	return out, next, nil
+	return listRecords(ctx, s, scan{bucket: bWebhookList, list: "webhooks", prefix: key(state)}, p, bWebhooks, "webhooks", webhookRec.webhook)
 }
 
 // UpdateWebhook implements storetest.Store.
@@ -230,27 +215,12 @@ func putConnector(tx *bolt.Tx, rec connectorRec) error {
 
 // GetConnector implements storetest.Store.
 func (s *Store) GetConnector(ctx context.Context, id string) (webhook.Connector, error) {
-	var rec connectorRec
-	if err := s.view(ctx, func(tx *bolt.Tx) error { return get(tx, bConnectors, id, &rec) }); err != nil {
-		return webhook.Connector{}, fmt.Errorf("embedded: get connector %q: %w", id, err)
-	}
-	return rec.connector(), nil
+	return getRecord(ctx, s, bConnectors, "connector", id, connectorRec.connector)
 }
 
 // ListConnectors implements storetest.Store.
 func (s *Store) ListConnectors(ctx context.Context, p store.Page) ([]webhook.Connector, string, error) {
-	var out []webhook.Connector
-	var next string
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		var err error
-		out, next, err = page(tx, scan{bucket: bConnectorList, list: "connectors"}, p,
-			loader(tx, bConnectors, connectorRec.connector))
-		return err
-	})
-	if err != nil {
-		return nil, "", fmt.Errorf("embedded: list connectors: %w", err)
-	}
-	return out, next, nil
+	return listRecords(ctx, s, scan{bucket: bConnectorList, list: "connectors"}, p, bConnectors, "connectors", connectorRec.connector)
 }
 
 // UpdateConnector implements storetest.Store.
@@ -338,27 +308,12 @@ func (s *Store) CreateSegment(ctx context.Context, g webhook.Segment) (webhook.S
 
 // GetSegment implements storetest.Store.
 func (s *Store) GetSegment(ctx context.Context, id string) (webhook.Segment, error) {
-	var rec segmentRec
-	if err := s.view(ctx, func(tx *bolt.Tx) error { return get(tx, bSegments, id, &rec) }); err != nil {
-		return webhook.Segment{}, fmt.Errorf("embedded: get segment %q: %w", id, err)
-	}
-	return rec.segment(), nil
+	return getRecord(ctx, s, bSegments, "segment", id, segmentRec.segment)
 }
 
 // ListSegments implements storetest.Store.
 func (s *Store) ListSegments(ctx context.Context, p store.Page) ([]webhook.Segment, string, error) {
-	var out []webhook.Segment
-	var next string
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		var err error
-		out, next, err = page(tx, scan{bucket: bSegmentList, list: "segments"}, p,
-			loader(tx, bSegments, segmentRec.segment))
-		return err
-	})
-	if err != nil {
-		return nil, "", fmt.Errorf("embedded: list segments: %w", err)
-	}
-	return out, next, nil
+	return listRecords(ctx, s, scan{bucket: bSegmentList, list: "segments"}, p, bSegments, "segments", segmentRec.segment)
 }
 
 // indexWorkflow adds or removes f's list entry and, while it is enabled and has a
@@ -410,27 +365,12 @@ func (s *Store) CreateWorkflow(ctx context.Context, f webhook.Workflow) (webhook
 
 // GetWorkflow implements storetest.Store.
 func (s *Store) GetWorkflow(ctx context.Context, id string) (webhook.Workflow, error) {
-	var rec workflowRec
-	if err := s.view(ctx, func(tx *bolt.Tx) error { return get(tx, bWorkflows, id, &rec) }); err != nil {
-		return webhook.Workflow{}, fmt.Errorf("embedded: get workflow %q: %w", id, err)
-	}
-	return rec.workflow(), nil
+	return getRecord(ctx, s, bWorkflows, "workflow", id, workflowRec.workflow)
 }
 
 // ListWorkflows implements storetest.Store.
 func (s *Store) ListWorkflows(ctx context.Context, p store.Page) ([]webhook.Workflow, string, error) {
-	var out []webhook.Workflow
-	var next string
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		var err error
-		out, next, err = page(tx, scan{bucket: bWorkflowList, list: "workflows"}, p,
-			loader(tx, bWorkflows, workflowRec.workflow))
-		return err
-	})
-	if err != nil {
-		return nil, "", fmt.Errorf("embedded: list workflows: %w", err)
-	}
-	return out, next, nil
+	return listRecords(ctx, s, scan{bucket: bWorkflowList, list: "workflows"}, p, bWorkflows, "workflows", workflowRec.workflow)
 }
 
 // UpdateWorkflow implements storetest.Store.

@@ -470,6 +470,33 @@ func loader[R, T any](tx *bolt.Tx, b []byte, conv func(R) T) func(k, _ []byte) (
 	}
 }
 
+// getRecord reads record id of bucket b and converts it with conv; what names the
+// record in the error.
+func getRecord[R, T any](ctx context.Context, s *Store, b []byte, what, id string, conv func(R) T) (T, error) {
+	var rec R
+	if err := s.view(ctx, func(tx *bolt.Tx) error { return get(tx, b, id, &rec) }); err != nil {
+		var zero T
+		return zero, fmt.Errorf("embedded: get %s %q: %w", what, id, err)
+	}
+	return conv(rec), nil
+}
+
+// listRecords pages through the index sc, loading every entry's record from bucket b
+// and converting it with conv; what names the list in the error.
+func listRecords[R, T any](ctx context.Context, s *Store, sc scan, p store.Page, b []byte, what string, conv func(R) T) ([]T, string, error) {
+	var out []T
+	var next string
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		var err error
+		out, next, err = page(tx, sc, p, loader(tx, b, conv))
+		return err
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("embedded: list %s: %w", what, err)
+	}
+	return out, next, nil
+}
+
 // all returns the records of bucket b named by every index entry under prefix in index,
 // converted with conv: the unpaged lists whose size the contract bounds by design
 // (a type's triggered workflows, an event's runs).

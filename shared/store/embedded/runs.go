@@ -82,11 +82,7 @@ func (s *Store) PutEvent(ctx context.Context, e webhook.Event) (webhook.Event, b
 
 // GetEvent implements storetest.Store.
 func (s *Store) GetEvent(ctx context.Context, id string) (webhook.Event, error) {
-	var rec eventRec
-	if err := s.view(ctx, func(tx *bolt.Tx) error { return get(tx, bEvents, id, &rec) }); err != nil {
-		return webhook.Event{}, fmt.Errorf("embedded: get event %q: %w", id, err)
-	}
-	return rec.event(), nil
+	return getRecord(ctx, s, bEvents, "event", id, eventRec.event)
 }
 
 // ListEvents implements storetest.Store.
@@ -95,17 +91,7 @@ func (s *Store) ListEvents(ctx context.Context, typeKey string, p store.Page) ([
 	if typeKey != "" {
 		sc = scan{bucket: bEventTypes, list: "events/type", prefix: key(typeKey), desc: true}
 	}
-	var out []webhook.Event
-	var next string
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		var err error
-		out, next, err = page(tx, sc, p, loader(tx, bEvents, eventRec.event))
-		return err
-	})
-	if err != nil {
-		return nil, "", fmt.Errorf("embedded: list events %q: %w", typeKey, err)
-	}
-	return out, next, nil
+	return listRecords(ctx, s, sc, p, bEvents, fmt.Sprintf("events %q", typeKey), eventRec.event)
 }
 
 // pending reports whether a run in status waits for the dispatcher.
@@ -213,18 +199,7 @@ func (s *Store) GetRun(ctx context.Context, id string) (webhook.Run, error) {
 
 // ListRuns implements storetest.Store.
 func (s *Store) ListRuns(ctx context.Context, workflowID string, p store.Page) ([]webhook.Run, string, error) {
-	var out []webhook.Run
-	var next string
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		var err error
-		out, next, err = page(tx, scan{bucket: bRunsByWorkflow, list: "runs/workflow", prefix: key(workflowID), desc: true}, p,
-			loader(tx, bRuns, runRec.run))
-		return err
-	})
-	if err != nil {
-		return nil, "", fmt.Errorf("embedded: list runs of workflow %q: %w", workflowID, err)
-	}
-	return out, next, nil
+	return listRecords(ctx, s, scan{bucket: bRunsByWorkflow, list: "runs/workflow", prefix: key(workflowID), desc: true}, p, bRuns, fmt.Sprintf("runs of workflow %q", workflowID), runRec.run)
 }
 
 // RunsForEvent implements storetest.Store.
