@@ -5,6 +5,8 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+
+	"github.com/flowhook/flowhook/shared/velocity/internal/javafmt"
 )
 
 // Arithmetic and comparison of numbers as Velocity 1.7's MathUtils: integers
@@ -54,41 +56,15 @@ func longValue(v any) int64 {
 	case int8:
 		return int64(x)
 	case float64:
-		return javaD2L(x)
+		return javafmt.DoubleToLong(x)
 	case float32:
-		return javaD2L(float64(x))
+		return javafmt.DoubleToLong(float64(x))
 	case *big.Int:
 		return int64(x.Uint64()) * int64(x.Sign()) // low 64 bits, two's complement
 	case *bigDecimal:
 		return longValue(x.toBigInt())
 	}
 	return 0
-}
-
-// javaD2L is Java's (long) cast of a double.
-func javaD2L(f float64) int64 {
-	switch {
-	case f != f:
-		return 0
-	case f >= 9.223372036854775807e18:
-		return math.MaxInt64
-	case f <= -9.223372036854775808e18:
-		return math.MinInt64
-	}
-	return int64(f)
-}
-
-// javaD2I is Java's (int) cast of a double.
-func javaD2I(f float64) int32 {
-	switch {
-	case f != f:
-		return 0
-	case f >= 2147483647:
-		return math.MaxInt32
-	case f <= -2147483648:
-		return math.MinInt32
-	}
-	return int32(f)
 }
 
 func doubleValue(v any) float64 {
@@ -135,9 +111,9 @@ func intValue(v any) int32 {
 	case int64:
 		return int32(x)
 	case float64:
-		return javaD2I(x)
+		return javafmt.DoubleToInt(x)
 	case float32:
-		return javaD2I(float64(x))
+		return javafmt.DoubleToInt(float64(x))
 	}
 	return int32(longValue(v))
 }

@@ -72,9 +72,9 @@ func longValue(v any) int64 {
 	case int64:
 		return x
 	case float64:
-		return javaLong(x)
+		return javafmt.DoubleToLong(x)
 	case float32:
-		return javaLong(float64(x))
+		return javafmt.DoubleToLong(float64(x))
 	case *big.Int:
 		return int64(new(big.Int).And(x, maxUint64).Uint64()) // the low 64 bits, as Java
 	case int8:
@@ -92,41 +92,12 @@ var maxUint64 = new(big.Int).SetUint64(math.MaxUint64)
 func intValue(v any) int32 {
 	switch x := v.(type) {
 	case float64:
-		return javaInt(x)
+		return javafmt.DoubleToInt(x)
 	case float32:
-		return javaInt(float64(x))
+		return javafmt.DoubleToInt(float64(x))
 	}
 	return int32(longValue(v))
 }
-
-// javaInt is Java's (int) cast of a double.
-func javaInt(d float64) int32 {
-	switch {
-	case d != d:
-		return 0
-	case d >= math.MaxInt32:
-		return math.MaxInt32
-	case d <= math.MinInt32:
-		return math.MinInt32
-	}
-	return int32(d)
-}
-
-// javaLong is Java's (long) cast of a double.
-func javaLong(d float64) int64 {
-	switch {
-	case d != d:
-		return 0
-	case d >= 9.223372036854775807e18:
-		return math.MaxInt64
-	case d <= -9.223372036854775808e18:
-		return math.MinInt64
-	}
-	return int64(d)
-}
-
-// javaNaN is Double.NaN's bit pattern.
-var javaNaN = math.Float64frombits(0x7ff8000000000000)
 
 // numberString is Number.toString.
 func numberString(v any) string {

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
+
+	"github.com/flowhook/flowhook/shared/velocity/internal/javafmt"
 )
 
 const mathClass = "org.apache.velocity.tools.generic.MathTool"
@@ -49,7 +51,7 @@ func matchType(out float64, in ...any) any {
 	case !integral:
 		return out
 	case out > math.MaxInt32 || out < math.MinInt32:
-		return javaLong(out)
+		return javafmt.DoubleToLong(out)
 	}
 	return int32(out)
 }
@@ -91,11 +93,11 @@ func (m *MathTool) Method(name string, args []any) (any, error) {
 			d := doubleValue(n)
 			switch name {
 			case "ceil":
-				return javaInt(math.Ceil(d)), nil
+				return javafmt.DoubleToInt(math.Ceil(d)), nil
 			case "floor":
-				return javaInt(math.Floor(d)), nil
+				return javafmt.DoubleToInt(math.Floor(d)), nil
 			}
-			return javaInt(math.RoundToEven(d)), nil
+			return javafmt.DoubleToInt(math.RoundToEven(d)), nil
 		case "toInteger":
 			if n := m.toNumber(a); n != nil {
 				return intValue(n), nil
@@ -243,14 +245,14 @@ func (m *MathTool) fold(name string, args []any) any {
 // javaMax is Math.max(double, double): NaN wins, 0.0 beats -0.0.
 func javaMax(a, b float64) float64 {
 	if a != a || b != b {
-		return javaNaN
+		return javafmt.NaN
 	}
 	return math.Max(a, b)
 }
 
 func javaMin(a, b float64) float64 {
 	if a != a || b != b {
-		return javaNaN
+		return javafmt.NaN
 	}
 	return math.Min(a, b)
 }
@@ -264,7 +266,7 @@ func javaRound(d float64) int64 {
 	if d-f >= 0.5 {
 		f++
 	}
-	return javaLong(f)
+	return javafmt.DoubleToLong(f)
 }
 
 // total is getTotal(Collection) and getAverage(Collection).

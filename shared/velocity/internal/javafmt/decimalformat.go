@@ -742,7 +742,7 @@ type ParseResult struct {
 func (f *DecimalFormat) Parse(text string) (r ParseResult, end int, ok bool) {
 	t := utf16.Encode([]rune(text))
 	if hasPrefix16(t, 0, symNaN) {
-		return ParseResult{Float: javaNaN, IsFloat: true}, utf16Len(symNaN), true
+		return ParseResult{Float: NaN, IsFloat: true}, utf16Len(symNaN), true
 	}
 	var dl digitList
 	positive, infinite, index, ok := f.subparse(t, &dl)
@@ -760,7 +760,7 @@ func (f *DecimalFormat) Parse(text string) (r ParseResult, end int, ok bool) {
 	if f.multiplier == 0 {
 		switch {
 		case dl.isZero():
-			return ParseResult{Float: javaNaN, IsFloat: true}, end, true
+			return ParseResult{Float: NaN, IsFloat: true}, end, true
 		case positive:
 			return ParseResult{Float: math.Inf(1), IsFloat: true}, end, true
 		}
@@ -794,29 +794,13 @@ func (f *DecimalFormat) Parse(text string) (r ParseResult, end int, ok bool) {
 		l = -l
 	}
 	if f.multiplier != 1 && gotDouble {
-		l = javaLong(d)
+		l = DoubleToLong(d)
 		gotDouble = (d != float64(l) || (d == 0 && math.Signbit(d))) && !f.parseIntegerOnly
 	}
 	if gotDouble {
 		return ParseResult{Float: d, IsFloat: true}, end, true
 	}
 	return ParseResult{Int: l}, end, true
-}
-
-// javaNaN is Double.NaN's bit pattern (Go's math.NaN differs in the last bit).
-var javaNaN = math.Float64frombits(0x7ff8000000000000)
-
-// javaLong is Java's (long) cast of a double: truncation, NaN to 0, saturation.
-func javaLong(d float64) int64 {
-	switch {
-	case d != d:
-		return 0
-	case d >= 9.223372036854775807e18:
-		return math.MaxInt64
-	case d <= -9.223372036854775808e18:
-		return math.MinInt64
-	}
-	return int64(d)
 }
 
 func (f *DecimalFormat) subparse(t []uint16, dl *digitList) (positive, infinite bool, index int, ok bool) {

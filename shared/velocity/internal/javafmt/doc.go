@@ -1,5 +1,6 @@
 // Package javafmt formats and parses numbers and dates exactly as the Java 17 class
 // library of the reference engine does: Double.toString and Float.toString,
+// the (int) and (long) casts of a double,
 // java.text.DecimalFormat and java.text.SimpleDateFormat with en_US symbols.
 //
 // Templates are rendered by Flowhook and by the reference engine (Apache Velocity 1.7

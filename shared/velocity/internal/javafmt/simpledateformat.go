@@ -474,24 +474,11 @@ func parseInt(t []rune, pos, limit int) (value, end int, ok bool) {
 		return 0, pos, false
 	}
 	if r.IsFloat {
-		value = int(javaInt(r.Float))
+		value = int(DoubleToInt(r.Float))
 	} else {
 		value = int(int32(r.Int)) // Number.intValue of a Long
 	}
 	return value, pos + utf8.RuneCountInString(s[:n]), true
-}
-
-// javaInt is Java's (int) cast of a double.
-func javaInt(d float64) int32 {
-	switch {
-	case d != d:
-		return 0
-	case d >= 2147483647:
-		return 2147483647
-	case d <= -2147483648:
-		return -2147483648
-	}
-	return int32(d)
 }
 
 // matchNames is SimpleDateFormat.matchString: the longest name that the text at start
