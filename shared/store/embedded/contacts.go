@@ -16,34 +16,20 @@ import (
 // indexContact adds (add=true) or removes c's index entries: by id, email, phone,
 // external id and each search term.
 func indexContact(tx *bolt.Tx, c contactRec, add bool) error {
-	type entry struct {
-		b, k, v []byte
-	}
-	entries := []entry{{bContactList, key(c.ID), nil}}
+	entries := []indexEntry{{bContactList, key(c.ID), nil}}
 	if c.Email != "" {
-		entries = append(entries, entry{bContactEmails, []byte(norm.Email(c.Email)), []byte(c.ID)})
+		entries = append(entries, indexEntry{bContactEmails, []byte(norm.Email(c.Email)), []byte(c.ID)})
 	}
 	if c.Phone != "" {
-		entries = append(entries, entry{bContactPhones, []byte(c.Phone), []byte(c.ID)})
+		entries = append(entries, indexEntry{bContactPhones, []byte(c.Phone), []byte(c.ID)})
 	}
 	if c.ExternalCustomerID != "" {
-		entries = append(entries, entry{bContactExtIDs, key(c.ExternalCustomerID, norm.SortTime(c.CreatedAt), c.ID), nil})
+		entries = append(entries, indexEntry{bContactExtIDs, key(c.ExternalCustomerID, norm.SortTime(c.CreatedAt), c.ID), nil})
 	}
 	for _, term := range norm.SearchTerms(c.contact()) {
-		entries = append(entries, entry{bContactSearch, key(term, c.ID), nil})
+		entries = append(entries, indexEntry{bContactSearch, key(term, c.ID), nil})
 	}
-	for _, e := range entries {
-		var err error
-		if add {
-			err = tx.Bucket(e.b).Put(e.k, e.v)
-		} else {
-			err = tx.Bucket(e.b).Delete(e.k)
-		}
-		if err != nil {
-			return fmt.Errorf("index %s: %w", e.b, err)
-		}
-	}
-	return nil
+	return applyIndex(tx, add, entries)
 }
 
 // checkContactUnique returns the conflict, if any, of c taking its email and phone.

@@ -30,31 +30,14 @@ func webhookState(w webhookRec) string {
 // name and connector-user entries while it is active.
 func indexWebhook(tx *bolt.Tx, w webhookRec, add bool) error {
 	created := norm.SortTime(w.CreatedAt)
-	entries := []struct {
-		bucket []byte
-		key    []byte
-		value  []byte
-		when   bool
-	}{
-		{bWebhookList, key(webhookState(w), created, w.ID), nil, true},
-		{bWebhookNames, []byte(w.Name), []byte(w.ID), w.DeletedAt.IsZero()},
-		{bWebhookUsers, key(w.ConnectorID, created, w.ID), nil, w.DeletedAt.IsZero() && w.ConnectorID != ""},
-	}
-	for _, e := range entries {
-		if !e.when {
-			continue
-		}
-		var err error
-		if add {
-			err = tx.Bucket(e.bucket).Put(e.key, e.value)
-		} else {
-			err = tx.Bucket(e.bucket).Delete(e.key)
-		}
-		if err != nil {
-			return fmt.Errorf("index %s: %w", e.bucket, err)
+	entries := []indexEntry{{bWebhookList, key(webhookState(w), created, w.ID), nil}}
+	if w.DeletedAt.IsZero() {
+		entries = append(entries, indexEntry{bWebhookNames, []byte(w.Name), []byte(w.ID)})
+		if w.ConnectorID != "" {
+			entries = append(entries, indexEntry{bWebhookUsers, key(w.ConnectorID, created, w.ID), nil})
 		}
 	}
-	return nil
+	return applyIndex(tx, add, entries)
 }
 
 // checkWebhookRefs returns the conflict, if any, of w becoming active: another active
@@ -320,28 +303,11 @@ func (s *Store) ListSegments(ctx context.Context, p store.Page) ([]webhook.Segme
 // trigger, its trigger entry.
 func indexWorkflow(tx *bolt.Tx, f workflowRec, add bool) error {
 	created := norm.SortTime(f.CreatedAt)
-	keys := []struct {
-		b, k []byte
-		when bool
-	}{
-		{bWorkflowList, key(created, f.ID), true},
-		{bTriggers, key(f.TriggerEvent, created, f.ID), f.Enabled && f.TriggerEvent != ""},
+	entries := []indexEntry{{bWorkflowList, key(created, f.ID), nil}}
+	if f.Enabled && f.TriggerEvent != "" {
+		entries = append(entries, indexEntry{bTriggers, key(f.TriggerEvent, created, f.ID), nil})
 	}
-	for _, e := range keys {
-		if !e.when {
-			continue
-		}
-		var err error
-		if add {
-			err = tx.Bucket(e.b).Put(e.k, nil)
-		} else {
-			err = tx.Bucket(e.b).Delete(e.k)
-		}
-		if err != nil {
-			return fmt.Errorf("index %s: %w", e.b, err)
-		}
-	}
-	return nil
+	return applyIndex(tx, add, entries)
 }
 
 // CreateWorkflow implements storetest.Store.

@@ -470,6 +470,26 @@ func loader[R, T any](tx *bolt.Tx, b []byte, conv func(R) T) func(k, _ []byte) (
 	}
 }
 
+// indexEntry is one entry of a secondary index: key k in bucket b, with value v (nil
+// for indexes whose key says it all).
+type indexEntry struct{ b, k, v []byte }
+
+// applyIndex puts (add=true) or deletes every entry, in one transaction.
+func applyIndex(tx *bolt.Tx, add bool, entries []indexEntry) error {
+	for _, e := range entries {
+		var err error
+		if add {
+			err = tx.Bucket(e.b).Put(e.k, e.v)
+		} else {
+			err = tx.Bucket(e.b).Delete(e.k)
+		}
+		if err != nil {
+			return fmt.Errorf("index %s: %w", e.b, err)
+		}
+	}
+	return nil
+}
+
 // getRecord reads record id of bucket b and converts it with conv; what names the
 // record in the error.
 func getRecord[R, T any](ctx context.Context, s *Store, b []byte, what, id string, conv func(R) T) (T, error) {

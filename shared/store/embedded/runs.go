@@ -24,27 +24,15 @@ const (
 // indexEvent adds or removes e's index entries.
 func indexEvent(tx *bolt.Tx, e eventRec, add bool) error {
 	received := norm.SortTime(e.ReceivedAt)
-	type entry struct{ b, k, v []byte }
-	entries := []entry{
+	entries := []indexEntry{
 		{bEventList, key(received, e.ID), nil},
 		{bEventTypes, key(e.TypeKey, received, e.ID), nil},
 		{bExpiry, key(norm.SortTime(e.ExpiresAt), kindEvent, e.ID), nil},
 	}
 	if e.SourceID != "" {
-		entries = append(entries, entry{bEventSources, key(e.Source, e.SourceID), []byte(e.ID)})
+		entries = append(entries, indexEntry{bEventSources, key(e.Source, e.SourceID), []byte(e.ID)})
 	}
-	for _, en := range entries {
-		var err error
-		if add {
-			err = tx.Bucket(en.b).Put(en.k, en.v)
-		} else {
-			err = tx.Bucket(en.b).Delete(en.k)
-		}
-		if err != nil {
-			return fmt.Errorf("index %s: %w", en.b, err)
-		}
-	}
-	return nil
+	return applyIndex(tx, add, entries)
 }
 
 // PutEvent implements storetest.Store. The event expires (see Sweep) EventRetention
@@ -103,30 +91,20 @@ func pending(status string) bool {
 // and event entries exist only when the run has that id.
 func indexRun(tx *bolt.Tx, r runRec, add bool) error {
 	created := norm.SortTime(r.CreatedAt)
-	type entry struct {
-		b, k []byte
-		when bool
+	var entries []indexEntry
+	if r.WorkflowID != "" {
+		entries = append(entries, indexEntry{bRunsByWorkflow, key(r.WorkflowID, created, r.ID), nil})
 	}
-	for _, e := range []entry{
-		{bRunsByWorkflow, key(r.WorkflowID, created, r.ID), r.WorkflowID != ""},
-		{bRunsByEvent, key(r.EventID, created, r.ID), r.EventID != ""},
-		{bRunsPending, key(created, r.ID), pending(r.Status)},
-		{bExpiry, key(norm.SortTime(r.ExpiresAt), kindRun, r.ID), !r.ExpiresAt.IsZero()},
-	} {
-		if !e.when {
-			continue
-		}
-		var err error
-		if add {
-			err = tx.Bucket(e.b).Put(e.k, nil)
-		} else {
-			err = tx.Bucket(e.b).Delete(e.k)
-		}
-		if err != nil {
-			return fmt.Errorf("index %s: %w", e.b, err)
-		}
+	if r.EventID != "" {
+		entries = append(entries, indexEntry{bRunsByEvent, key(r.EventID, created, r.ID), nil})
 	}
-	return nil
+	if pending(r.Status) {
+		entries = append(entries, indexEntry{bRunsPending, key(created, r.ID), nil})
+	}
+	if !r.ExpiresAt.IsZero() {
+		entries = append(entries, indexEntry{bExpiry, key(norm.SortTime(r.ExpiresAt), kindRun, r.ID), nil})
+	}
+	return applyIndex(tx, add, entries)
 }
 
 // stepKey is the key of step seq of run runID; seq is zero-padded so keys sort by number.
