@@ -54,14 +54,15 @@ type Result struct {
 	ContactID string
 	RunIDs    []string
 	// Duplicate is true when the event had been accepted before (same source id); no
-	// new run was started for it.
+	// run was queued but those of the first delivery (completed if a crash cut it short).
 	Duplicate bool
 }
 
 // Accept makes ev durable and queues its runs: it resolves (or creates) the contact,
-// stores the event (idempotent on source and sourceID), and writes one queued run per
-// enabled workflow ev's type triggers. Run ids derive from the event and workflow ids, so
-// a redelivery — even after a crash halfway — completes the work without doubling it.
+// stores the event (idempotent on source and sourceID) with the enabled workflows its
+// type triggers, and writes one queued run per workflow. Run ids derive from the event
+// and workflow ids, so a redelivery — even after a crash halfway — completes the work
+// of the first delivery without doubling it, and answers with the first ids.
 // Nothing is acknowledged before it is stored.
 func (s *Service) Accept(ctx context.Context, ev webhook.Event, source, sourceID string) (Result, error) {
 	now := s.now()
@@ -74,23 +75,30 @@ func (s *Service) Accept(ctx context.Context, ev webhook.Event, source, sourceID
 	if err != nil {
 		return Result{}, fmt.Errorf("accept event: %w", err)
 	}
+	flows, err := s.store.TriggeredWorkflows(ctx, ev.TypeKey)
+	if err != nil {
+		return Result{}, fmt.Errorf("accept event: find workflows: %w", err)
+	}
 	ev.ID = webhook.NewID(webhook.PrefixEvent, now)
 	ev.ContactID = c.ID
 	ev.Source, ev.SourceID = source, sourceID
 	ev.ReceivedAt = now
+	ev.WorkflowIDs = make([]string, 0, len(flows))
+	for _, f := range flows {
+		ev.WorkflowIDs = append(ev.WorkflowIDs, f.ID)
+	}
 	stored, created, err := s.store.PutEvent(ctx, ev)
 	if err != nil {
 		return Result{}, fmt.Errorf("accept event: store: %w", err)
 	}
 	res := Result{EventID: stored.ID, ContactID: stored.ContactID, Duplicate: !created}
-	flows, err := s.store.TriggeredWorkflows(ctx, stored.TypeKey)
-	if err != nil {
-		return Result{}, fmt.Errorf("accept event %s: find workflows: %w", stored.ID, err)
-	}
-	for _, f := range flows {
+	// The workflows are those of the first acceptance, stored with the event: a
+	// redelivery completes that set (after a crash halfway) and starts no other, even
+	// when workflows were enabled or disabled in between.
+	for _, workflowID := range stored.WorkflowIDs {
 		run := webhook.Run{
-			ID:         RunID(stored.ID, f.ID),
-			WorkflowID: f.ID,
+			ID:         RunID(stored.ID, workflowID),
+			WorkflowID: workflowID,
 			EventID:    stored.ID,
 			ContactID:  stored.ContactID,
 			Status:     webhook.StatusQueued,
@@ -100,7 +108,7 @@ func (s *Service) Accept(ctx context.Context, ev webhook.Event, source, sourceID
 		}
 		r, _, err := s.store.CreateRun(ctx, run)
 		if err != nil {
-			return Result{}, fmt.Errorf("accept event %s: queue run of workflow %s: %w", stored.ID, f.ID, err)
+			return Result{}, fmt.Errorf("accept event %s: queue run of workflow %s: %w", stored.ID, workflowID, err)
 		}
 		res.RunIDs = append(res.RunIDs, r.ID)
 	}

@@ -3,6 +3,7 @@ package intake
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 	"testing"
@@ -124,6 +125,56 @@ func TestAcceptIsIdempotent(t *testing.T) {
 	r, err := svc.Accept(t.Context(), event(t, body), SourceAPI, "key-2")
 	if err != nil || r.EventID == results[0].EventID || r.Duplicate {
 		t.Errorf("a new key was treated as a duplicate: %+v %v", r, err)
+	}
+}
+
+// TestRedeliveryKeepsTheFirstWorkflows: a workflow enabled or disabled between two
+// deliveries of one event changes nothing: the redelivery starts no run the first did
+// not, and answers with the first delivery's run ids.
+func TestRedeliveryKeepsTheFirstWorkflows(t *testing.T) {
+	cases := []struct {
+		name    string
+		between func(t *testing.T, st *embedded.Store)
+	}{
+		{"a workflow enabled in between", func(t *testing.T, st *embedded.Store) {
+			addWorkflow(t, st, "f_new", "order", true)
+		}},
+		{"a workflow disabled in between", func(t *testing.T, st *embedded.Store) {
+			f, err := st.GetWorkflow(t.Context(), "f_a")
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.Enabled = false
+			if _, err := st.UpdateWorkflow(t.Context(), f); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"nothing changed", func(*testing.T, *embedded.Store) {}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			st := newStore(t)
+			addWorkflow(t, st, "f_a", "order", true)
+			svc := NewService(st, 0, nil)
+			body := `{"eventTypeKey":"order","params":{"email":"ann@example.com"}}`
+			first, err := svc.Accept(t.Context(), event(t, body), SourceEventBridge, "eb-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.between(t, st)
+			again, err := svc.Accept(t.Context(), event(t, body), SourceEventBridge, "eb-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []string{RunID(first.EventID, "f_a")}
+			if !again.Duplicate || again.EventID != first.EventID || !slices.Equal(again.RunIDs, want) || !slices.Equal(first.RunIDs, want) {
+				t.Errorf("first %+v, again %+v: want the same event and runs %v", first, again, want)
+			}
+			runs, err := st.RunsForEvent(t.Context(), first.EventID)
+			if err != nil || len(runs) != 1 {
+				t.Errorf("runs of the event: %d (%v), want 1", len(runs), err)
+			}
+		})
 	}
 }
 

@@ -243,6 +243,9 @@ type Event struct {
 	Source     string
 	SourceID   string
 	ReceivedAt time.Time
+	// WorkflowIDs are the enabled workflows its type triggered when it was accepted: a
+	// redelivery queues runs of these and no others, whatever changed since.
+	WorkflowIDs []string
 }
 
 // StepType is the kind of a workflow step.

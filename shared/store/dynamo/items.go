@@ -471,13 +471,15 @@ type eventItem struct {
 	SourceID   string     `dynamodbav:"sourceId,omitempty"`
 	ReceivedAt string     `dynamodbav:"receivedAt,omitempty"`
 	ExpiresAt  int64      `dynamodbav:"expiresAt,omitempty"`
+	// WorkflowIDs is the list of workflows triggered on acceptance (see webhook.Event).
+	WorkflowIDs []string `dynamodbav:"workflowIds,omitempty"`
 }
 
 func toEventItem(e webhook.Event, expires time.Time) eventItem {
 	it := eventItem{
 		PK: prefixEvent + e.ID, Kind: kindEvent, ListKey: kindEvent, SortKey: sortKey(e.ReceivedAt, e.ID), TypeKey: e.TypeKey,
 		ID: e.ID, KeyValue: e.KeyValue, ContactID: e.ContactID, Source: e.Source, SourceID: e.SourceID,
-		ReceivedAt: norm.Time(e.ReceivedAt), ExpiresAt: expires.Unix(),
+		ReceivedAt: norm.Time(e.ReceivedAt), ExpiresAt: expires.Unix(), WorkflowIDs: e.WorkflowIDs,
 	}
 	for _, p := range e.Params {
 		it.Params = append(it.Params, pairItem{Name: p.Name, Value: string(p.Value)})
@@ -489,7 +491,7 @@ func (it eventItem) event() (webhook.Event, error) {
 	var err error
 	e := webhook.Event{
 		ID: it.ID, TypeKey: it.TypeKey, KeyValue: it.KeyValue, ContactID: it.ContactID, Source: it.Source,
-		SourceID: it.SourceID, ReceivedAt: parseTime(it.ReceivedAt, &err),
+		SourceID: it.SourceID, ReceivedAt: parseTime(it.ReceivedAt, &err), WorkflowIDs: it.WorkflowIDs,
 	}
 	for _, p := range it.Params {
 		e.Params = append(e.Params, webhook.Param{Name: p.Name, Value: rawOf(p.Value)})

@@ -211,12 +211,14 @@ type eventRec struct {
 	SourceID   string    `json:"sourceId,omitempty"`
 	ReceivedAt time.Time `json:"receivedAt,omitzero"`
 	ExpiresAt  time.Time `json:"expiresAt,omitzero"`
+	// WorkflowIDs is the list of workflows triggered on acceptance (see webhook.Event).
+	WorkflowIDs []string `json:"workflowIds,omitempty"`
 }
 
 func toEventRec(e webhook.Event, expires time.Time) eventRec {
 	r := eventRec{
 		ID: e.ID, TypeKey: e.TypeKey, KeyValue: e.KeyValue, ContactID: e.ContactID, Source: e.Source,
-		SourceID: e.SourceID, ReceivedAt: utc(e.ReceivedAt), ExpiresAt: utc(expires),
+		SourceID: e.SourceID, ReceivedAt: utc(e.ReceivedAt), ExpiresAt: utc(expires), WorkflowIDs: e.WorkflowIDs,
 	}
 	for _, p := range e.Params {
 		r.Params = append(r.Params, pairRec{Name: p.Name, Value: string(p.Value)})
@@ -227,7 +229,7 @@ func toEventRec(e webhook.Event, expires time.Time) eventRec {
 func (r eventRec) event() webhook.Event {
 	e := webhook.Event{
 		ID: r.ID, TypeKey: r.TypeKey, KeyValue: r.KeyValue, ContactID: r.ContactID, Source: r.Source,
-		SourceID: r.SourceID, ReceivedAt: r.ReceivedAt,
+		SourceID: r.SourceID, ReceivedAt: r.ReceivedAt, WorkflowIDs: r.WorkflowIDs,
 	}
 	for _, p := range r.Params {
 		e.Params = append(e.Params, webhook.Param{Name: p.Name, Value: rawOf(p.Value)})

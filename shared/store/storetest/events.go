@@ -25,9 +25,10 @@ func newEvent(typeKey string, i int) webhook.Event {
 			{Name: "note", Value: json.RawMessage(`null`)},
 			{Name: "email", Value: json.RawMessage(`"repeated names keep their order"`)},
 		},
-		ContactID:  "ct_1",
-		Source:     "api",
-		ReceivedAt: at(i),
+		ContactID:   "ct_1",
+		Source:      "api",
+		ReceivedAt:  at(i),
+		WorkflowIDs: []string{"f_1", "f_2"},
 	}
 }
 
@@ -61,7 +62,7 @@ func eventCases() []testCase {
 		}},
 		{"an event with no params or contact", func(t *testing.T, s Store) {
 			e := newEvent("ping", 0)
-			e.Params, e.ContactID, e.KeyValue = nil, "", ""
+			e.Params, e.ContactID, e.KeyValue, e.WorkflowIDs = nil, "", "", nil
 			putEvent(t, s, e)
 			checkEqual(t, "GetEvent", must(s.GetEvent(t.Context(), e.ID))(t, "GetEvent"), e)
 		}},
@@ -76,6 +77,7 @@ func eventCases() []testCase {
 			again := newEvent("order_created", 1)
 			again.SourceID = "idem-1"
 			again.KeyValue = "someone else"
+			again.WorkflowIDs = []string{"f_enabled_since"}
 			got, created, err := s.PutEvent(t.Context(), again)
 			mustOK(t, "PutEvent again", err)
 			checkEqual(t, "created", created, false)
