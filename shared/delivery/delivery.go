@@ -562,7 +562,6 @@ func (s *Sender) attempt(ctx context.Context, req *Request, fields []webhook.Hea
 		data = red.Data(data)
 	}
 	out.data = data
-	return
 }
 
 func isJSON(contentType string) bool {

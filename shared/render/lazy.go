@@ -59,7 +59,7 @@ func (l *lazyValue) init(raw json.RawMessage) error {
 			l.kind = lazyString
 		}
 		return nil
-	case (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9') && isJSONNumber(string(raw)) && bytes.IndexAny(raw, ".eE") < 0:
+	case (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9') && isJSONNumber(string(raw)) && !bytes.ContainsAny(raw, ".eE"):
 		if string(raw) != "-0" {
 			l.kind = lazyInteger
 		}
