@@ -5,6 +5,9 @@ SHELL := /bin/bash
 GO ?= go
 FUNCTIONS := $(notdir $(wildcard functions/*))
 FUZZTIME ?= 5s
+# Where check.sh puts what it installs: aws-lambda-rie in bin/, Python tools (moto_server,
+# cfn-lint) in the user's Python bin when they were missing.
+TOOLPATH := $(CURDIR)/bin:$(shell python3 -m site --user-base 2>/dev/null)/bin
 
 .PHONY: run test check vet unit fuzz fuzz-brief lint bench build clean
 
@@ -25,7 +28,7 @@ vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 unit:
-	PATH="$(CURDIR)/bin:$$PATH" $(GO) test -race -count=1 -timeout 20m ./...
+	PATH="$(TOOLPATH):$$PATH" $(GO) test -race -count=1 -timeout 20m ./...
 
 ## fuzz: every fuzz target for FUZZTIME (make fuzz FUZZTIME=10m to go deeper).
 fuzz:
@@ -39,7 +42,7 @@ fuzz-brief:
 	@infra/tools/fuzz.sh 3s $(BRIEF_FUZZ)
 
 lint:
-	cfn-lint template.yaml
+	PATH="$(TOOLPATH):$$PATH" cfn-lint template.yaml
 
 ## bench: speed as ratios against baselines run in the same invocation.
 bench:
