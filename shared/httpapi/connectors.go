@@ -65,8 +65,8 @@ func toConnector(in connectorInput, creating bool) (c webhook.Connector, secret 
 	c = webhook.Connector{Name: strings.TrimSpace(in.Name), Type: webhook.ConnectorType(in.Type), Login: in.Login}
 	if c.Name == "" {
 		errs.add("/name", "A connector name is required.")
-	} else if len(c.Name) > 200 {
-		errs.add("/name", "The name is %d characters long; use at most 200.", len(c.Name))
+	} else {
+		checkName(&errs, "/name", c.Name)
 	}
 	// secretField picks the one secret field of the type and refuses the others.
 	secretField := func(name string, v *string, others map[string]*string) {
@@ -89,6 +89,9 @@ func toConnector(in connectorInput, creating bool) (c webhook.Connector, secret 
 			errs.add("/"+name, "The %s is longer than 4096 characters.", name)
 		case strings.ContainsAny(*v, "\r\n"):
 			errs.add("/"+name, "The %s cannot contain line breaks.", name)
+		case hasControl(*v):
+			// Never quote the value: it is the secret.
+			errs.add("/"+name, "The %s contains a control character (such as a tab or NUL), which no HTTP header can carry; remove it.", name)
 		default:
 			secret = *v
 		}
@@ -99,6 +102,8 @@ func toConnector(in connectorInput, creating bool) (c webhook.Connector, secret 
 			errs.add("/login", "A login is required for a basic connector.")
 		} else if strings.ContainsAny(c.Login, ":\r\n") {
 			errs.add("/login", "A Basic login cannot contain ':' or line breaks.")
+		} else if hasControl(c.Login) {
+			errs.add("/login", "The login contains a control character (such as a tab or NUL); remove it.")
 		}
 		secretField("password", in.Password, map[string]*string{"token": in.Token, "key": in.Key})
 		if in.In != "" || in.KeyName != "" {
@@ -218,6 +223,10 @@ func (a *api) updateConnector(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cur, err := a.store.GetConnector(r.Context(), r.PathValue("id"))
+	if isNotFound(err) && version == anyVersion {
+		writeProblem(w, a.log, noCurrent("connector", r.PathValue("id")))
+		return
+	}
 	if err != nil {
 		a.writeError(w, r, "connector", err)
 		return
@@ -227,7 +236,7 @@ func (a *api) updateConnector(w http.ResponseWriter, r *http.Request) {
 			Detail: fmt.Sprintf("Changing the type from %s to %s needs the new type's secret field too.", cur.Type, c.Type)}}))
 		return
 	}
-	if version == 0 {
+	if version == 0 || version == anyVersion {
 		version = cur.Version
 	} else if version != cur.Version {
 		a.writeError(w, r, "connector", webhook.ErrVersion)
@@ -265,6 +274,7 @@ func (a *api) deleteConnector(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &ce) && len(ce.Names) > 0 {
 			ce.Reason = fmt.Sprintf("The connector is used by active webhooks %s; point them at another connector or delete them first.",
 				quoteList(ce.Names))
+			ce.Field = "" // a DELETE has no body to point into
 		}
 		a.writeError(w, r, "connector", err)
 		return

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/flowhook/flowhook/shared/contact"
 	"github.com/flowhook/flowhook/shared/store"
@@ -55,10 +57,11 @@ func checkContact(in contactInput) fieldErrors {
 	if in.Email != "" && (!strings.Contains(in.Email, "@") || strings.ContainsAny(in.Email, " \t\r\n") || len(in.Email) > 254) {
 		errs.add("/email", "%q is not an email address like ann@example.com.", in.Email)
 	}
-	if in.Phone != "" {
-		if p := contact.NormalizePhone(in.Phone); len(strings.TrimPrefix(p, "+")) < 5 || strings.ContainsAny(p, " -()") {
-			errs.add("/phone", "%q is not a phone number; use the international format, e.g. +380501234567.", in.Phone)
-		}
+	if in.Phone != "" && !validPhone(contact.NormalizePhone(in.Phone)) {
+		errs.add("/phone", "%q is not a phone number; use the international format, e.g. +380501234567.", in.Phone)
+	}
+	if in.ID != "" {
+		checkContactID(&errs, "/id", in.ID)
 	}
 	if len(in.ExternalCustomerID) > 300 {
 		errs.add("/externalCustomerId", "The external id is longer than 300 characters.")
@@ -78,6 +81,35 @@ func checkContact(in contactInput) fieldErrors {
 		}
 	}
 	return errs
+}
+
+// validPhone reports whether a normalized phone number is an optional + and 5 to 15
+// digits (E.164 allows at most 15).
+func validPhone(p string) bool {
+	digits := strings.TrimPrefix(p, "+")
+	if len(digits) < 5 || len(digits) > 15 {
+		return false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// maxContactIDLen bounds a contact id chosen by the client; it must fit a store key.
+const maxContactIDLen = 128
+
+// checkContactID refuses a client-chosen contact id that cannot travel in a URL path
+// segment as it is, or is too long to be a key.
+func checkContactID(errs *fieldErrors, pointer, id string) {
+	switch {
+	case len(id) > maxContactIDLen:
+		errs.add(pointer, "The contact id is %d bytes long; use at most %d.", len(id), maxContactIDLen)
+	case strings.IndexFunc(id, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) || r == '/' }) >= 0:
+		errs.add(pointer, "A contact id cannot contain spaces, control characters or '/'; use letters, digits and punctuation such as - _ . : @.")
+	}
 }
 
 // fieldsOf copies the fields of in with JSON nulls dropped (null removes a field on merge).
@@ -113,6 +145,8 @@ func (a *api) putContact(w http.ResponseWriter, r *http.Request) {
 	errs := checkContact(in)
 	if in.ID != "" && in.ID != id {
 		errs.add("/id", "The body's id %q differs from the path's %q; remove it or make them equal.", in.ID, id)
+	} else if in.ID == "" {
+		checkContactID(&errs, "/id", id)
 	}
 	if len(errs) > 0 {
 		writeProblem(w, a.log, invalid("contact", errs))
@@ -124,6 +158,10 @@ func (a *api) putContact(w http.ResponseWriter, r *http.Request) {
 	cur, err := a.store.GetContact(r.Context(), id)
 	switch {
 	case errors.Is(err, webhook.ErrNotFound):
+		if version == anyVersion {
+			writeProblem(w, a.log, noCurrent("contact", id))
+			return
+		}
 		if version != 0 {
 			a.writeError(w, r, "contact", err)
 			return
@@ -141,7 +179,7 @@ func (a *api) putContact(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, "contact", err)
 		return
 	}
-	if version != 0 && version != cur.Version {
+	if version != 0 && version != anyVersion && version != cur.Version {
 		a.writeError(w, r, "contact", webhook.ErrVersion)
 		return
 	}
@@ -261,13 +299,19 @@ func (a *api) searchContacts(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, listJSON[contactJSON]{Items: out, NextCursor: next})
 }
 
-// segmentJSON is a segment on the wire (input and output).
+// segmentInput is the body of POST /segments; id and times are Flowhook's.
+type segmentInput struct {
+	Name  string     `json:"name"`
+	Rules []ruleJSON `json:"rules"`
+}
+
+// segmentJSON is a segment in responses.
 type segmentJSON struct {
-	ID        string     `json:"id,omitempty"`
+	ID        string     `json:"id"`
 	Name      string     `json:"name"`
 	Rules     []ruleJSON `json:"rules"`
-	CreatedAt *time.Time `json:"createdAt,omitempty"`
-	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
+	CreatedAt time.Time  `json:"createdAt"`
+	UpdatedAt time.Time  `json:"updatedAt"`
 }
 
 type ruleJSON struct {
@@ -276,40 +320,53 @@ type ruleJSON struct {
 	Value string `json:"value,omitempty"`
 }
 
+// Segment limits: each rule is checked against every contact a listing reads.
+const (
+	maxSegmentRules = 50
+	maxRuleValueLen = 1000
+)
+
 func segmentToJSON(s webhook.Segment) segmentJSON {
 	rules := make([]ruleJSON, len(s.Rules))
 	for i, r := range s.Rules {
 		rules[i] = ruleJSON{Field: r.Field, Op: string(r.Op), Value: r.Value}
 	}
-	c, u := s.CreatedAt, s.UpdatedAt
-	return segmentJSON{ID: s.ID, Name: s.Name, Rules: rules, CreatedAt: &c, UpdatedAt: &u}
+	return segmentJSON{ID: s.ID, Name: s.Name, Rules: rules, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
 }
 
 var segmentOps = map[webhook.SegmentOp]bool{webhook.OpEquals: true, webhook.OpNotEquals: true, webhook.OpContains: true,
 	webhook.OpStartsWith: true, webhook.OpIsSet: true, webhook.OpIsEmpty: true}
 
 func (a *api) createSegment(w http.ResponseWriter, r *http.Request) {
-	var in segmentJSON
+	var in segmentInput
 	if p := decodeBody(r, &in, MaxBodyBytes); p != nil {
 		writeProblem(w, a.log, p)
 		return
 	}
 	var errs fieldErrors
-	if in.ID != "" || in.CreatedAt != nil || in.UpdatedAt != nil {
-		errs.add("/id", "id and times are set by Flowhook; remove them.")
-	}
-	if strings.TrimSpace(in.Name) == "" {
-		errs.add("/name", "A segment name is required.")
-	}
 	seg := webhook.Segment{Name: strings.TrimSpace(in.Name)}
+	if seg.Name == "" {
+		errs.add("/name", "A segment name is required.")
+	} else {
+		checkName(&errs, "/name", seg.Name)
+	}
+	if len(in.Rules) > maxSegmentRules {
+		errs.add("/rules", "A segment has at most %d rules, not %d.", maxSegmentRules, len(in.Rules))
+		in.Rules = nil
+	}
 	for i, rl := range in.Rules {
 		ptr := fmt.Sprintf("/rules/%d", i)
-		if strings.TrimSpace(rl.Field) == "" {
-			errs.add(ptr+"/field", "Name a contact field: email, phone, externalCustomerId, or a field such as TOWN or PERSONAL.GENDER.")
+		if strings.TrimSpace(rl.Field) == "" || len(rl.Field) > 100 {
+			errs.add(ptr+"/field", "Name a contact field (at most 100 characters): email, phone, externalCustomerId, or a field such as TOWN or PERSONAL.GENDER.")
 		}
 		op := webhook.SegmentOp(rl.Op)
-		if !segmentOps[op] {
+		switch {
+		case !segmentOps[op]:
 			errs.add(ptr+"/op", "op must be one of equals, notEquals, contains, startsWith, isSet, isEmpty.")
+		case (op == webhook.OpIsSet || op == webhook.OpIsEmpty) && rl.Value != "":
+			errs.add(ptr+"/value", "%s compares no value; remove value, or use equals.", op)
+		case utf8.RuneCountInString(rl.Value) > maxRuleValueLen:
+			errs.add(ptr+"/value", "The value is longer than %d characters.", maxRuleValueLen)
 		}
 		seg.Rules = append(seg.Rules, webhook.SegmentRule{Field: rl.Field, Op: op, Value: rl.Value})
 	}

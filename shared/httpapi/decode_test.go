@@ -85,7 +85,7 @@ func TestStrictDecoding(t *testing.T) {
 	wh := `"name": "WH5", "method": "GET", "url": "https://a.example/x"`
 	checkRefusals(t, e, []refusal{
 		{name: "invalid UTF-8 in a string", method: "POST", path: "/webhooks",
-			body: "{\"name\": \"\xff\xfe\", \"method\": \"GET\", \"url\": \"https://a.example/x\"}",
+			body:   "{\"name\": \"\xff\xfe\", \"method\": \"GET\", \"url\": \"https://a.example/x\"}",
 			status: 400, detail: "not valid UTF-8 at line 1, column 11"},
 		{name: "invalid UTF-8 on line 2", method: "POST", path: "/contacts",
 			body: "{\"email\": \"a@example.com\",\n \"fields\": {\"A\": \"\xc3\"}}", status: 400, detail: "line 2, column 19"},
@@ -96,7 +96,7 @@ func TestStrictDecoding(t *testing.T) {
 		{name: "duplicate member in free-form JSON", method: "POST", path: "/contacts",
 			body: `{"email": "a@example.com", "fields": {"A": {"x": 1, "x": 2}}}`, status: 400, pointer: "/fields/A/x", detail: "more than once"},
 		{name: "wrong type inside an array names the index", method: "POST", path: "/webhooks",
-			body: `{` + wh + `, "params": [{"name": "a", "value": "1"}, {"name": "b", "value": 5}]}`,
+			body:   `{` + wh + `, "params": [{"name": "a", "value": "1"}, {"name": "b", "value": 5}]}`,
 			status: 400, pointer: "/params/1/value", detail: "Must be a string, not a number"},
 		{name: "wrong type in a nested step names every index", method: "POST", path: "/workflows",
 			body: `{"name": "w", "trigger": {"eventType": "x"}, "steps": [{"id": "c", "type": "condition", "variable": "V", "pattern": "x",
@@ -114,12 +114,12 @@ func TestStrictDecoding(t *testing.T) {
 		{name: "object for a string", method: "POST", path: "/contacts", body: `{"email": {"a": 1}}`,
 			status: 400, pointer: "/email", detail: "Must be a string, not an object"},
 		{name: "unknown member in an array element", method: "POST", path: "/segments",
-			body: `{"name": "s", "rules": [{"field": "A", "op": "isSet"}, {"field": "B", "op": "isSet", "x": 1}]}`,
+			body:   `{"name": "s", "rules": [{"field": "A", "op": "isSet"}, {"field": "B", "op": "isSet", "x": 1}]}`,
 			status: 400, pointer: "/rules/1/x", detail: "not known"},
 		{name: "member named in another case", method: "POST", path: "/webhooks", body: `{` + wh + `, "NAME": "x"}`,
 			status: 400, pointer: "/NAME", detail: "not known"},
 		{name: "nested too deep", method: "POST", path: "/contacts",
-			body: `{"email": "a@example.com", "fields": {"A": ` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}}`,
+			body:   `{"email": "a@example.com", "fields": {"A": ` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}}`,
 			status: 400, detail: "nested more than 64 levels"},
 		{name: "trailing garbage", method: "POST", path: "/webhooks", body: `{` + wh + `} x`, status: 400, detail: "exactly one object"},
 	})

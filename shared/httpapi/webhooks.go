@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/flowhook/flowhook/shared/render"
 	"github.com/flowhook/flowhook/shared/webhook"
@@ -128,14 +130,13 @@ func (a *api) toWebhook(in webhookInput) (webhook.Webhook, fieldErrors) {
 		IdempotencyHeader: strings.TrimSpace(in.IdempotencyHeader),
 		OnFailure:         webhook.OnFailure(in.OnFailure),
 	}
-	switch {
-	case w.Name == "":
+	if w.Name == "" {
 		errs.add("/name", "A name is required; it is also the data source name templates read the response by, e.g. $data.get('WH5').")
-	case len(w.Name) > 200:
-		errs.add("/name", "The name is %d characters long; use at most 200.", len(w.Name))
+	} else {
+		checkName(&errs, "/name", w.Name)
 	}
-	if len(w.Description) > 2000 {
-		errs.add("/description", "The description is %d characters long; use at most 2000.", len(w.Description))
+	if n := utf8.RuneCountInString(w.Description); n > 2000 {
+		errs.add("/description", "The description is %d characters long; use at most 2000.", n)
 	}
 	switch w.Method {
 	case webhook.MethodGet, webhook.MethodPost:
@@ -237,15 +238,46 @@ func (a *api) checkURL(errs *fieldErrors, raw string) {
 		}
 		if u.Host == "" || u.Hostname() == "" {
 			errs.add("/url", "The URL has no host; write it as https://host/path.")
+			return
 		}
-		return
+		if port := u.Port(); port != "" {
+			if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+				errs.add("/url", "The URL's port %s is not a port number; use 1 to 65535.", port)
+				return
+			}
+		}
 	}
 	rest := raw[len("https://"):]
 	if rest == "" || strings.HasPrefix(rest, "/") {
 		errs.add("/url", "The URL has no host; write it as https://host/path.")
 		return
 	}
+	// The authority ends at the first /, ? or # (a Velocity directive also starts with #).
+	if authority, _, _ := strings.Cut(rest, "/"); strings.Contains(strings.SplitN(authority, "?", 2)[0], "@") {
+		errs.add("/url", "The URL holds a user name or password before @; credentials in a URL are stored and shown in every run, so put them in a basic connector (POST /connectors) and name it in auth.")
+		return
+	}
 	a.checkTemplate(errs, "/url", raw)
+}
+
+// maxNameLen bounds the names of webhooks, connectors, workflows and segments.
+const maxNameLen = 200
+
+// checkName refuses a name longer than maxNameLen characters or holding control
+// characters (line breaks, tabs, NUL): names are shown in lists and run histories, and a
+// webhook's name is the data source name templates read its response by.
+func checkName(errs *fieldErrors, pointer, name string) {
+	if n := utf8.RuneCountInString(name); n > maxNameLen {
+		errs.add(pointer, "The name is %d characters long; use at most %d.", n, maxNameLen)
+	}
+	if hasControl(name) {
+		errs.add(pointer, "The name contains a control character (a line break, tab or NUL); use printable characters only.")
+	}
+}
+
+// hasControl reports whether s holds a C0 or C1 control character or DEL.
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, unicode.IsControl) >= 0
 }
 
 // checkTemplate reports a template syntax error at pointer.
@@ -399,9 +431,28 @@ func (a *api) updateWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	wh.ID = r.PathValue("id")
+	if version == anyVersion {
+		cur, err := a.store.GetWebhook(r.Context(), wh.ID)
+		if isNotFound(err) {
+			writeProblem(w, a.log, noCurrent("webhook", wh.ID))
+			return
+		}
+		if err != nil {
+			a.writeError(w, r, "webhook", err)
+			return
+		}
+		version = cur.Version
+	}
 	wh.Version = version
 	wh.UpdatedAt = a.now()
 	updated, err := a.store.UpdateWebhook(r.Context(), wh)
+	if isNotFound(err) {
+		if cur, gerr := a.store.GetWebhook(r.Context(), wh.ID); gerr == nil && cur.Deleted() {
+			writeProblem(w, a.log, problem(http.StatusConflict, "webhook_deleted",
+				fmt.Sprintf("The webhook %q is deleted; restore it with POST /webhooks/%s/restore before changing it.", wh.ID, wh.ID)))
+			return
+		}
+	}
 	if err != nil {
 		a.writeError(w, r, "webhook", err)
 		return
@@ -431,8 +482,13 @@ func (a *api) restoreWebhook(w http.ResponseWriter, r *http.Request) {
 // etag renders a record version as a strong entity tag.
 func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
 
+// anyVersion is ifMatch's answer to "If-Match: *": whatever version is stored.
+const anyVersion int64 = -1
+
 // ifMatch reads the version from If-Match. With required set, a missing header is a 428.
-// It returns 0 when the header is absent and not required.
+// It returns 0 when the header is absent and not required, and anyVersion for "*",
+// which matches any stored version but no missing record (RFC 9110 §13.1.1). A weak
+// ETag never matches in If-Match, which compares strongly: 412.
 func ifMatch(r *http.Request, required bool) (int64, *Problem) {
 	h := strings.TrimSpace(r.Header.Get("If-Match"))
 	if h == "" {
@@ -442,12 +498,26 @@ func ifMatch(r *http.Request, required bool) (int64, *Problem) {
 		}
 		return 0, nil
 	}
-	h = strings.TrimPrefix(h, "W/")
+	if h == "*" {
+		return anyVersion, nil
+	}
+	if strings.HasPrefix(h, "W/") {
+		return 0, problem(http.StatusPreconditionFailed, "precondition_failed",
+			fmt.Sprintf("If-Match compares ETags strongly, so the weak ETag %s never matches; send the ETag exactly as GET returned it, such as \"3\".", h),
+			FieldError{Pointer: "If-Match", Detail: "Send the ETag exactly as GET returned it, without W/."})
+	}
 	v, err := strconv.ParseInt(strings.Trim(h, `"`), 10, 64)
 	if err != nil || v < 1 {
 		return 0, problem(http.StatusBadRequest, "bad_if_match",
-			fmt.Sprintf("If-Match must be the ETag of a GET, such as \"3\", not %s.", h),
+			fmt.Sprintf("If-Match must be the ETag of a GET, such as \"3\", or *, not %s.", h),
 			FieldError{Pointer: "If-Match", Detail: "Use the ETag value returned by GET."})
 	}
 	return v, nil
+}
+
+// noCurrent is the 412 of "If-Match: *" on a record that does not exist.
+func noCurrent(what, id string) *Problem {
+	return problem(http.StatusPreconditionFailed, "precondition_failed",
+		fmt.Sprintf("If-Match: * updates only an existing %s, and none has the id %q; create it instead.", what, id),
+		FieldError{Pointer: "If-Match", Detail: "Nothing exists to match *."})
 }

@@ -161,7 +161,9 @@ func TestWebhookLifecycle(t *testing.T) {
 		t.Errorf("deleted webhook missing from ?deleted=true: %s", l.Body)
 	}
 	mustStatus(t, e.admin("GET", "/webhooks/"+id, nil), 200) // still readable, with deletedAt
-	mustStatus(t, e.admin("PUT", "/webhooks/"+id, upd, "If-Match", `"3"`), http.StatusNotFound)
+	// Changing a deleted webhook is a conflict that names the way out, as testing one is.
+	r = e.admin("PUT", "/webhooks/"+id, upd, "If-Match", `"3"`)
+	checkProblem(t, r, http.StatusConflict, "", "restore it with POST /webhooks/"+id+"/restore")
 
 	// The name is free while deleted; restore is refused while another webhook holds it.
 	other := e.admin("POST", "/webhooks", validWebhook("WH5"))

@@ -171,7 +171,20 @@ func (a *api) updateWorkflow(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f.ID, f.Version, f.UpdatedAt = r.PathValue("id"), version, a.now()
+	f.ID = r.PathValue("id")
+	if version == anyVersion {
+		cur, err := a.store.GetWorkflow(r.Context(), f.ID)
+		if isNotFound(err) {
+			writeProblem(w, a.log, noCurrent("workflow", f.ID))
+			return
+		}
+		if err != nil {
+			a.writeError(w, r, "workflow", err)
+			return
+		}
+		version = cur.Version
+	}
+	f.Version, f.UpdatedAt = version, a.now()
 	updated, err := a.store.UpdateWorkflow(r.Context(), f)
 	if err != nil {
 		a.writeError(w, r, "workflow", err)

@@ -1,0 +1,139 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestFieldRefusals: values a careless or hostile client sends that used to be stored
+// (and failed later, or could not be addressed) are refused with the field and the fix,
+// and nothing is stored.
+func TestFieldRefusals(t *testing.T) {
+	e := newEnv(t)
+	checkRefusals(t, e, []refusal{
+		{name: "webhook name with a line break", method: "POST", path: "/webhooks",
+			body: `{"name": "a\nb", "method": "GET", "url": "https://a.example/x"}`, status: 400, pointer: "/name", detail: "control character"},
+		{name: "webhook name with NUL", method: "POST", path: "/webhooks",
+			body: `{"name": "a\u0000b", "method": "GET", "url": "https://a.example/x"}`, status: 400, pointer: "/name", detail: "control character"},
+		{name: "webhook name over 200 characters", method: "POST", path: "/webhooks",
+			body:   `{"name": "` + strings.Repeat("é", 201) + `", "method": "GET", "url": "https://a.example/x"}`,
+			status: 400, pointer: "/name", detail: "201 characters long"},
+		{name: "credentials in the URL", method: "POST", path: "/webhooks",
+			body: `{"name": "a", "method": "GET", "url": "https://user:pa55word@a.example/x"}`, status: 400, pointer: "/url", detail: "basic connector",
+			hidden: []string{"pa55word"}},
+		{name: "credentials in a templated URL", method: "POST", path: "/webhooks",
+			body: `{"name": "a", "method": "GET", "url": "https://${user}:${pass}@a.example/x"}`, status: 400, pointer: "/url", detail: "user name or password"},
+		{name: "port out of range", method: "POST", path: "/webhooks",
+			body: `{"name": "a", "method": "GET", "url": "https://a.example:99999/x"}`, status: 400, pointer: "/url", detail: "1 to 65535"},
+		{name: "connector name with a tab", method: "POST", path: "/connectors",
+			body: `{"name": "a\tb", "type": "bearer", "token": "s3cr3t-token"}`, status: 400, pointer: "/name", detail: "control character"},
+		{name: "token with a control character", method: "POST", path: "/connectors",
+			body: `{"name": "c", "type": "bearer", "token": "s3cr3t\u0001token"}`, status: 400, pointer: "/token", detail: "no HTTP header can carry",
+			hidden: []string{"s3cr3t"}},
+		{name: "password with NUL", method: "POST", path: "/connectors",
+			body: `{"name": "c", "type": "basic", "login": "u", "password": "pa55\u0000word"}`, status: 400, pointer: "/password", detail: "control character",
+			hidden: []string{"pa55"}},
+		{name: "login with NUL", method: "POST", path: "/connectors",
+			body: `{"name": "c", "type": "basic", "login": "a\u0000b", "password": "pa55word"}`, status: 400, pointer: "/login", detail: "control character"},
+		{name: "phone of letters", method: "POST", path: "/contacts", body: `{"phone": "abcdefgh"}`, status: 400, pointer: "/phone", detail: "international format"},
+		{name: "phone of 20 digits", method: "POST", path: "/contacts", body: `{"phone": "+12345678901234567890"}`, status: 400, pointer: "/phone", detail: "international format"},
+		{name: "contact id with a slash in the body", method: "POST", path: "/contacts", body: `{"id": "a/b", "email": "a@example.com"}`,
+			status: 400, pointer: "/id", detail: "cannot contain spaces, control characters or '/'"},
+		{name: "contact id with a slash in the path", method: "PUT", path: "/contacts/a%2Fb", body: `{"email": "a@example.com"}`,
+			status: 400, pointer: "/id", detail: "'/'"},
+		{name: "contact id with NUL in the path", method: "PUT", path: "/contacts/a%00b", body: `{"email": "a@example.com"}`,
+			status: 400, pointer: "/id", detail: "control characters"},
+		{name: "contact id too long", method: "PUT", path: "/contacts/" + strings.Repeat("a", 129), body: `{"email": "a@example.com"}`,
+			status: 400, pointer: "/id", detail: "at most 128"},
+		{name: "segment with times", method: "POST", path: "/segments", body: `{"name": "s", "createdAt": "yesterday"}`,
+			status: 400, pointer: "/createdAt", detail: "not known", hidden: []string{"2006-01-02", "parsing time"}},
+		{name: "segment with an id", method: "POST", path: "/segments", body: `{"id": "s_1", "name": "s"}`, status: 400, pointer: "/id", detail: "not known"},
+		{name: "segment name too long", method: "POST", path: "/segments", body: `{"name": "` + strings.Repeat("a", 201) + `"}`,
+			status: 400, pointer: "/name", detail: "at most 200"},
+		{name: "isSet with a value", method: "POST", path: "/segments", body: `{"name": "s", "rules": [{"field": "A", "op": "isSet", "value": "x"}]}`,
+			status: 400, pointer: "/rules/0/value", detail: "compares no value"},
+		{name: "too many rules", method: "POST", path: "/segments",
+			body:   `{"name": "s", "rules": [` + strings.TrimSuffix(strings.Repeat(`{"field": "A", "op": "isSet"},`, 51), ",") + `]}`,
+			status: 400, pointer: "/rules", detail: "at most 50 rules"},
+	})
+	for _, list := range []string{"/webhooks", "/connectors", "/contacts", "/segments"} {
+		if r := e.admin("GET", list, nil); !strings.Contains(string(r.Body), `"items":[]`) {
+			t.Errorf("GET %s: refused records were stored: %s", list, r.Body)
+		}
+	}
+	// What the refusals forbid is still accepted in its right form.
+	for _, ok := range []struct{ path, body string }{
+		{"/webhooks", `{"name": "` + strings.Repeat("é", 200) + `", "method": "GET", "url": "https://a.example:8443/u/@me?e=a@b.c"}`},
+		{"/connectors", `{"name": "Промо API", "type": "basic", "login": "u", "password": "pa55 word"}`},
+		{"/contacts", `{"id": "crm:87420539", "phone": "+380 (50) 123-45-67"}`},
+		{"/segments", `{"name": "kyiv", "rules": [{"field": "TOWN", "op": "equals", "value": "Kyiv"}, {"field": "A", "op": "isEmpty"}]}`},
+	} {
+		mustStatus(t, e.admin("POST", ok.path, ok.body), http.StatusCreated)
+	}
+}
+
+// TestConnectorInUseRefusalHasNoPointer: a DELETE has no body, so its 409 points nowhere.
+func TestConnectorInUseRefusalHasNoPointer(t *testing.T) {
+	e := newEnv(t)
+	c := e.admin("POST", "/connectors", `{"name": "c", "type": "bearer", "token": "s3cr3t-token"}`)
+	mustStatus(t, c, http.StatusCreated)
+	mustStatus(t, e.admin("POST", "/webhooks", `{"name": "WH5", "method": "GET", "url": "https://a.example/x", "auth": {"connectorId": "`+c.id(t)+`"}}`), http.StatusCreated)
+	r := e.admin("DELETE", "/connectors/"+c.id(t), nil)
+	checkProblem(t, r, http.StatusConflict, "", `used by active webhooks "WH5"`)
+	if _, ok := r.json(t)["errors"]; ok {
+		t.Errorf("the refusal of a DELETE points into a body: %s", r.Body)
+	}
+	mustStatus(t, e.admin("GET", "/connectors/"+c.id(t), nil), http.StatusOK)
+}
+
+// TestIfMatchForms: If-Match as RFC 9110 reads it — "*" matches any stored version and no
+// missing record (412), a weak ETag never matches (412), a list or garbage is a 400 —
+// and a refused update changes nothing.
+func TestIfMatchForms(t *testing.T) {
+	e := newEnv(t)
+	w := e.admin("POST", "/webhooks", `{"name": "WH5", "method": "GET", "url": "https://a.example/x"}`)
+	mustStatus(t, w, http.StatusCreated)
+	f := e.admin("POST", "/workflows", `{"name": "f", "trigger": {"eventType": "x"}, "steps": [{"id": "m", "type": "message", "channel": "email", "body": "x"}]}`)
+	mustStatus(t, f, http.StatusCreated)
+	c := e.admin("POST", "/connectors", `{"name": "c", "type": "bearer", "token": "s3cr3t-token"}`)
+	mustStatus(t, c, http.StatusCreated)
+	mustStatus(t, e.admin("PUT", "/contacts/ann", `{"email": "ann@example.com"}`), http.StatusCreated)
+
+	updates := []struct{ path, body string }{
+		{"/webhooks/" + w.id(t), `{"name": "WH5", "method": "GET", "url": "https://a.example/changed"}`},
+		{"/workflows/" + f.id(t), `{"name": "changed", "trigger": {"eventType": "x"}, "steps": [{"id": "m", "type": "message", "channel": "email", "body": "x"}]}`},
+		{"/connectors/" + c.id(t), `{"name": "changed", "type": "bearer"}`},
+		{"/contacts/ann", `{"email": "changed@example.com"}`},
+	}
+	for _, u := range updates {
+		before := e.admin("GET", u.path, nil)
+		checkRefusals(t, e, []refusal{
+			{name: u.path + " weak", method: "PUT", path: u.path, body: u.body, headers: []string{"If-Match", `W/"1"`},
+				status: http.StatusPreconditionFailed, pointer: "If-Match", detail: "without W/"},
+			{name: u.path + " list", method: "PUT", path: u.path, body: u.body, headers: []string{"If-Match", `"1", "2"`},
+				status: http.StatusBadRequest, pointer: "If-Match", detail: "ETag value returned by GET"},
+			{name: u.path + " stale", method: "PUT", path: u.path, body: u.body, headers: []string{"If-Match", `"7"`},
+				status: http.StatusConflict, detail: "changed since you read it"},
+		})
+		if after := e.admin("GET", u.path, nil); string(after.Body) != string(before.Body) {
+			t.Errorf("%s: a refused update changed the record:\n got %s\nwant %s", u.path, after.Body, before.Body)
+		}
+		r := e.admin("PUT", u.path, u.body, "If-Match", "*")
+		mustStatus(t, r, http.StatusOK)
+		if r.json(t)["version"] != float64(2) {
+			t.Errorf("%s with If-Match: * = %s, want version 2", u.path, r.Body)
+		}
+	}
+	for _, path := range []string{"/webhooks/w_missing", "/workflows/f_missing", "/connectors/c_missing", "/contacts/missing"} {
+		var body string
+		for _, u := range updates {
+			if strings.HasPrefix(path, u.path[:strings.LastIndex(u.path, "/")+1]) {
+				body = u.body
+			}
+		}
+		r := e.admin("PUT", path, body, "If-Match", "*")
+		checkProblem(t, r, http.StatusPreconditionFailed, "If-Match", "Nothing exists to match *")
+	}
+	mustStatus(t, e.admin("GET", "/contacts/missing", nil), http.StatusNotFound)
+}
