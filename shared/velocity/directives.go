@@ -589,20 +589,26 @@ func (n *evaluateNode) render(st *state) error {
 	c := newCompiler(st.t.name, st.t, st)
 	tree, perr := parse.Parse(st.t.name, src, &parse.Options{MacroDefined: c.macroDefined,
 		MaxDepth: st.cfg.limits.ParseDepth, Alternates: !st.t.cfg.velocity17})
+	// Velocity's message is the inner parser's, which names the position in the
+	// evaluated text; a position-less error is reported at the directive.
 	if perr != nil {
-		return st.renderError(n.at, "ParseErrorException", "", "#evaluate: "+perr.Error(), perr)
+		at := n.at
+		if pe := (*parse.Error)(nil); errors.As(perr, &pe) && pe.Line > 0 {
+			at = parse.Pos{Line: pe.Line, Col: pe.Col}
+		}
+		return st.renderError(at, "ParseErrorException", "", "#evaluate: "+perr.Error(), perr)
 	}
 	nodes, cerr := c.compileRoot(tree)
 	if cerr != nil {
-		return st.renderError(n.at, "ParseErrorException", "", "#evaluate: "+cerr.Error(), cerr)
+		at := n.at
+		if pe := (*ParseError)(nil); errors.As(cerr, &pe) && pe.Line > 0 {
+			at = parse.Pos{Line: pe.Line, Col: pe.Col}
+		}
+		return st.renderError(at, "ParseErrorException", "", "#evaluate: "+cerr.Error(), cerr)
 	}
 	err = renderList(st, nodes)
 	if err != nil && stopFor(err, n, true) {
 		return nil
-	}
-	var re *RenderError
-	if errors.As(err, &re) && re.Kind == "ParseErrorException" {
-		return st.renderError(n.at, "ParseErrorException", "", re.Msg, err)
 	}
 	return err
 }

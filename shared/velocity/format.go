@@ -12,8 +12,9 @@ import (
 // javaFormat is String.format(format, args...) for the en_US locale, with the
 // conversions templates use: %s %S %d %x %X %o %f %e %E %c %b %B %h %n %%, the
 // flags - 0 + space , ( #, width, precision and explicit argument indexes (%2$s).
-// Other conversions fail with an error naming them.
-func (st *state) javaFormat(format string, args []any) (string, error) {
+// Other conversions fail with an error naming them. nullArray is a null Object[]
+// passed for the arguments, which Formatter reads as null for every specifier.
+func (st *state) javaFormat(format string, args []any, nullArray bool) (string, error) {
 	var b strings.Builder
 	next := 0 // the next ordinary argument
 	for i := 0; i < len(format); i++ {
@@ -76,6 +77,8 @@ func (st *state) javaFormat(format string, args []any) (string, error) {
 		switch {
 		case strings.Contains(flags, "<"):
 			arg = st.lastFormatArg
+		case nullArray:
+			arg = nil
 		case argIndex > 0:
 			if argIndex > len(args) {
 				return "", throw("java.util.MissingFormatArgumentException", "Format specifier '"+format[strings.LastIndexByte(format[:i], '%'):i+1]+"'")

@@ -1,6 +1,8 @@
 package velocity
 
 import (
+	"errors"
+	"fmt"
 	"math"
 	"math/bits"
 	"sort"
@@ -121,6 +123,103 @@ func integralMethods(bitsN int, prim, box ptype) methodTable {
 	return t
 }
 
+// parseJavaFloat is Double.parseDouble (bits 64) or Float.parseFloat (32): text
+// trimmed of chars up to ' ', an optional sign, then NaN, Infinity, a decimal
+// or a hexadecimal (0x1.8p1) literal with an optional f, F, d or D suffix.
+func parseJavaFloat(s string, bitsN int) (float64, bool) {
+	t := strings.TrimFunc(s, func(r rune) bool { return r <= ' ' })
+	body := strings.TrimLeft(t, "+-")
+	if len(t)-len(body) > 1 {
+		return 0, false
+	}
+	switch {
+	case body == "NaN":
+		return math.NaN(), true
+	case body == "Infinity" && t[0] == '-':
+		return math.Inf(-1), true
+	case body == "Infinity":
+		return math.Inf(1), true
+	}
+	if n := len(body); n > 0 && strings.IndexByte("fFdD", body[n-1]) >= 0 {
+		body, t = body[:n-1], t[:len(t)-1]
+	}
+	if !javaFloatSyntax(body) {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(t, bitsN)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, false
+	}
+	return f, true
+}
+
+// javaFloatSyntax reports whether s (no sign, no suffix) is a decimal literal
+// (1, 1., .5, 1.5e-3) or a hexadecimal one with a binary exponent (0x1.8p1).
+func javaFloatSyntax(s string) bool {
+	digits := func(i int, hex bool) int {
+		for i < len(s) && ('0' <= s[i] && s[i] <= '9' || hex && strings.IndexByte("abcdefABCDEF", s[i]) >= 0) {
+			i++
+		}
+		return i
+	}
+	hex := len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')
+	i := 0
+	if hex {
+		i = 2
+	}
+	j := digits(i, hex)
+	n := j - i
+	if j < len(s) && s[j] == '.' {
+		k := digits(j+1, hex)
+		n += k - j - 1
+		j = k
+	}
+	if n == 0 {
+		return false
+	}
+	if j == len(s) {
+		return !hex
+	}
+	if hex && s[j] != 'p' && s[j] != 'P' || !hex && s[j] != 'e' && s[j] != 'E' {
+		return false
+	}
+	j++
+	if j < len(s) && (s[j] == '+' || s[j] == '-') {
+		j++
+	}
+	k := digits(j, false)
+	return k > j && k == len(s)
+}
+
+// doubleHex is Double.toHexString: 0x1.8p1, subnormals as 0x0.xp-1022.
+func doubleHex(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	}
+	sign := ""
+	if math.Signbit(f) {
+		sign = "-"
+	}
+	if f == 0 {
+		return sign + "0x0.0p0"
+	}
+	bits := math.Float64bits(f)
+	exp := int(bits>>52) & 0x7FF
+	digits := strings.TrimRight(fmt.Sprintf("%013x", bits&(1<<52-1)), "0")
+	if digits == "" {
+		digits = "0"
+	}
+	if exp == 0 {
+		return sign + "0x0." + digits + "p-1022"
+	}
+	return sign + "0x1." + digits + "p" + strconv.Itoa(exp-1023)
+}
+
 func radixSuffix(radix int) string {
 	if radix == 10 {
 		return ""
@@ -168,9 +267,9 @@ func floatingMethods(bitsN int) methodTable {
 		if !ok {
 			return nil, npe()
 		}
-		f, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(s, "d"), "D")), bitsN)
-		if err != nil && !strings.Contains(err.Error(), "range") {
-			if strings.TrimSpace(s) == "" {
+		f, ok := parseJavaFloat(s, bitsN)
+		if !ok {
+			if strings.TrimFunc(s, func(r rune) bool { return r <= ' ' }) == "" {
 				return nil, throw("java.lang.NumberFormatException", "empty String")
 			}
 			return nil, throw("java.lang.NumberFormatException", "For input string: \""+s+"\"")
@@ -191,6 +290,11 @@ func floatingMethods(bitsN int) methodTable {
 		}
 		return javafmt.FormatDouble(doubleValue(a[0])), nil
 	}, prim)
+	if bitsN == 64 {
+		t.add("toHexString", retValue, func(st *state, r any, a []any) (any, error) {
+			return doubleHex(doubleValue(a[0])), nil
+		}, prim)
+	}
 	two := func(name string, f func(x, y float64) float64) {
 		t.add(name, retValue, func(st *state, r any, a []any) (any, error) {
 			return res(f(doubleValue(a[0]), doubleValue(a[1]))), nil

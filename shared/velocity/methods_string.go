@@ -1,6 +1,7 @@
 package velocity
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"unicode"
@@ -262,6 +263,12 @@ var stringMethods = func() methodTable {
 		}
 		return j.slice(off, off+p.length()) == a[0].(string), nil
 	}, tString, pInt)
+	t.add("regionMatches", retBool, func(st *state, r any, a []any) (any, error) {
+		return regionMatches(s(r), false, intArg(a[0]), a[1], intArg(a[2]), intArg(a[3]))
+	}, pInt, tString, pInt, pInt)
+	t.add("regionMatches", retBool, func(st *state, r any, a []any) (any, error) {
+		return regionMatches(s(r), a[0].(bool), intArg(a[1]), a[2], intArg(a[3]), intArg(a[4]))
+	}, pBool, pInt, tString, pInt, pInt)
 	t.add("endsWith", retBool, func(st *state, r any, a []any) (any, error) {
 		if a[0] == nil {
 			return nil, npe()
@@ -319,6 +326,13 @@ var stringMethods = func() methodTable {
 		if n < 0 {
 			return nil, throw("java.lang.IllegalArgumentException", "count is negative: "+strconv.Itoa(n))
 		}
+		// Java's limit is on the string's bytes: one per char when all chars are
+		// Latin-1, else two.
+		if size := latin1Bytes(s(r)); n > 0 && size > math.MaxInt32/n {
+			return nil, throw("java.lang.OutOfMemoryError", "Required length exceeds implementation limit")
+		} else if size*n > maxJavaArray {
+			return nil, throw("java.lang.OutOfMemoryError", "Requested array size exceeds VM limit")
+		}
 		if err := st.checkBytes(len(s(r))*n, posUnknown); err != nil {
 			return nil, err
 		}
@@ -347,8 +361,19 @@ var stringMethods = func() methodTable {
 		return fromUTF16(u), nil
 	}, pChar, pChar)
 	t.add("replaceAll", retValue, func(st *state, r any, a []any) (any, error) {
-		if a[0] == nil || a[1] == nil {
+		if a[0] == nil {
 			return nil, npe()
+		}
+		if a[1] == nil {
+			// Matcher.replaceAll reads the replacement only at the first match.
+			ce := compileJavaEntry(a[0].(string))
+			if ce.err != nil {
+				return nil, st.regexError(ce.err)
+			}
+			if ce.re.MatchString(s(r)) {
+				return nil, npe()
+			}
+			return s(r), nil
 		}
 		return st.regexReplace(s(r), a[0].(string), a[1].(string), true)
 	}, tString, tString)
@@ -471,8 +496,20 @@ var stringMethods = func() methodTable {
 		if arr, ok := a[1].(*javaArray); ok {
 			args = arr.items
 		}
-		return st.javaFormat(a[0].(string), args)
+		return st.javaFormat(a[0].(string), args, a[1] == nil)
 	}, tString, tObjectArray)
+	// format(Locale, String, Object...): a template has no Locale, so the locale is
+	// null, which formats as en_US does (Formatter's separators for no locale).
+	t.add("format", retValue, func(st *state, r any, a []any) (any, error) {
+		if a[1] == nil {
+			return nil, npe()
+		}
+		var args []any
+		if arr, ok := a[2].(*javaArray); ok {
+			args = arr.items
+		}
+		return st.javaFormat(a[1].(string), args, a[2] == nil)
+	}, tOther, tString, tObjectArray)
 	charsOf := func(v any, from, n int) (any, error) {
 		arr, ok := v.(*javaArray)
 		if !ok {
@@ -554,6 +591,32 @@ func compareUTF16(a, b string) int {
 	return len(ua) - len(ub)
 }
 
+// regionMatches is String.regionMatches: len code units of s from toff against
+// other from ooff, false when either region is out of bounds.
+func regionMatches(s string, ignoreCase bool, toff int, other any, ooff, n int) (any, error) {
+	if other == nil {
+		return nil, npe()
+	}
+	j, o := newJString(s), newJString(other.(string))
+	if ooff < 0 || toff < 0 || toff > j.length()-n || ooff > o.length()-n {
+		return false, nil
+	}
+	for i := 0; i < n; i++ {
+		c1, c2 := rune(j.at(toff+i)), rune(o.at(ooff+i))
+		if c1 == c2 {
+			continue
+		}
+		if !ignoreCase {
+			return false, nil
+		}
+		c1, c2 = unicode.ToUpper(c1), unicode.ToUpper(c2)
+		if c1 != c2 && unicode.ToLower(c1) != unicode.ToLower(c2) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
 // compareIgnoreCase is String.CASE_INSENSITIVE_ORDER.
 func compareIgnoreCase(a, b string) int {
 	ua, ub := utf16.Encode([]rune(a)), utf16.Encode([]rune(b))
@@ -574,6 +637,27 @@ func compareIgnoreCase(a, b string) int {
 		}
 	}
 	return len(ua) - len(ub)
+}
+
+// maxJavaArray is HotSpot's largest byte[] (64-bit, compressed class pointers).
+const maxJavaArray = math.MaxInt32 - 2
+
+// latin1Bytes is the length of Java's byte array for s: its UTF-16 length, doubled
+// unless every char is Latin-1.
+func latin1Bytes(s string) int {
+	n := 0
+	wide := false
+	for _, c := range s {
+		n++
+		if c > 0xFFFF {
+			n++
+		}
+		wide = wide || c > 0xFF
+	}
+	if wide {
+		return 2 * n
+	}
+	return n
 }
 
 func equalsIgnoreCase(a, b string) bool {

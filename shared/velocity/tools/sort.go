@@ -15,7 +15,8 @@ const sortClass = "org.apache.velocity.tools.generic.SortTool"
 // ($sorter and $sortTool in the reference).
 //
 // sort(list) sorts a copy by natural order (Strings by UTF-16 code units, numbers
-// within one class); sort(map) sorts the map's values; sort(list, "prop:desc") and
+// within one class); sort(map) sorts the map's values; sort(x) of any other
+// non-null value is the list [x]; sort(list, "prop:desc") and
 // sort(list, ["a", "b:desc"]) sort by properties (map keys or getters), comparing
 // Strings case-insensitively. Where Java throws inside the sort (elements of
 // different classes, null values, no such property) the result is null. The sort
@@ -41,6 +42,9 @@ func (s *SortTool) Method(name string, args []any) (any, error) {
 			if args[0] == nil {
 				return nil, nil
 			}
+			// Any other value is sort(Object[]) with one element: Velocity 1.7
+			// passes a lone argument to an array parameter as a varargs array.
+			return sortItems([]any{args[0]}, nil), nil
 		case 2:
 			items, ok := s.elements(args[0])
 			if props, isList := listItems(args[1]); isList {

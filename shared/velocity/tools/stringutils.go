@@ -21,7 +21,13 @@ const stringUtilsClass = "org.apache.commons.lang.StringUtils"
 // defaultString defaultIfEmpty defaultIfBlank abbreviate isNumeric isAlpha
 // isAlphanumeric isAlphaSpace isWhitespace isAllLowerCase isAllUpperCase startsWith
 // endsWith startsWithIgnoreCase endsWithIgnoreCase difference indexOfDifference
-// getLevenshteinDistance.
+// getLevenshteinDistance normalizeSpace length clean capitalise uncapitalise
+// deleteSpaces isNumericSpace isAlphanumericSpace isAsciiPrintable
+// removeStartIgnoreCase removeEndIgnoreCase indexOfIgnoreCase
+// lastIndexOfIgnoreCase replaceChars. join(a, b, ...) of values that are not
+// collections is join(Object[]) with the arguments as its array (Velocity 1.7
+// passes trailing arguments to any last array parameter), so they are
+// concatenated.
 //
 // Arguments must have the Java parameter types (a String parameter takes a string
 // or null, an int an Integer); other calls print the reference's source, as in
@@ -197,8 +203,14 @@ func (u *StringUtils) call(name string, args []any) (any, bool, error) {
 			switch name {
 			case "isNumeric", "isAlpha", "isAlphanumeric", "isAlphaSpace", "isWhitespace", "isAllLowerCase", "isAllUpperCase":
 				return false, true, nil
-			case "trimToEmpty", "stripToEmpty":
+			case "trimToEmpty", "stripToEmpty", "clean":
 				return "", true, nil
+			case "length":
+				return int32(0), true, nil
+			case "isNumericSpace", "isAlphanumericSpace", "isAsciiPrintable":
+				return false, true, nil
+			case "normalizeSpace", "deleteSpaces", "capitalise", "uncapitalise":
+				return nil, true, nil
 			case "trim", "trimToNull", "strip", "stripToNull", "upperCase", "lowerCase", "capitalize", "uncapitalize",
 				"swapCase", "reverse", "chomp", "chop", "deleteWhitespace", "split", "splitPreserveAllTokens":
 				return nil, true, nil
@@ -206,8 +218,35 @@ func (u *StringUtils) call(name string, args []any) (any, bool, error) {
 			return nil, false, nil
 		}
 		switch name {
-		case "trim", "trimToEmpty":
+		case "trim", "trimToEmpty", "clean":
 			return javaTrim(a), true, nil
+		case "length":
+			return int32(len(enc(a))), true, nil
+		case "normalizeSpace":
+			return normalizeSpace(a), true, nil
+		case "deleteSpaces":
+			return strings.Map(func(r rune) rune {
+				if strings.ContainsRune(" \t\r\n\b", r) {
+					return -1
+				}
+				return r
+			}, a), true, nil
+		case "isNumericSpace", "isAlphanumericSpace", "isAsciiPrintable":
+			for _, r := range a {
+				var ok bool
+				switch name {
+				case "isNumericSpace":
+					ok = unicode.IsDigit(r) || r == ' '
+				case "isAlphanumericSpace":
+					ok = unicode.IsLetter(r) || unicode.IsDigit(r) || r == ' '
+				default:
+					ok = r >= 32 && r < 127
+				}
+				if !ok {
+					return false, true, nil
+				}
+			}
+			return true, true, nil
 		case "trimToNull":
 			if t := javaTrim(a); t != "" {
 				return t, true, nil
@@ -224,12 +263,12 @@ func (u *StringUtils) call(name string, args []any) (any, bool, error) {
 			return javaUpper(a), true, nil
 		case "lowerCase":
 			return strings.ToLower(a), true, nil
-		case "capitalize", "uncapitalize":
+		case "capitalize", "uncapitalize", "capitalise", "uncapitalise":
 			if a == "" {
 				return a, true, nil
 			}
 			w := enc(a)
-			if name == "capitalize" {
+			if name == "capitalize" || name == "capitalise" {
 				w[0] = uint16(unicode.ToTitle(rune(w[0])))
 			} else {
 				w[0] = uint16(unicode.ToLower(rune(w[0])))
@@ -400,6 +439,41 @@ func (u *StringUtils) call(name string, args []any) (any, bool, error) {
 			return substringAround(name, a, an, b, bn), true, nil
 		case "substringBetween":
 			return substringBetween(a, an, b, bn, b, bn), true, nil
+		case "removeStartIgnoreCase", "removeEndIgnoreCase":
+			if an || a == "" || bn || b == "" {
+				return nullable(a, an), true, nil
+			}
+			wa, wb := enc(a), enc(b)
+			if len(wb) > len(wa) {
+				return a, true, nil
+			}
+			if name == "removeStartIgnoreCase" && compareIgnoreCase(wa[:len(wb)].s(), b) == 0 {
+				return wa[len(wb):].s(), true, nil
+			}
+			if name == "removeEndIgnoreCase" && compareIgnoreCase(wa[len(wa)-len(wb):].s(), b) == 0 {
+				return wa[:len(wa)-len(wb)].s(), true, nil
+			}
+			return a, true, nil
+		case "indexOfIgnoreCase", "lastIndexOfIgnoreCase":
+			if an || bn {
+				return int32(-1), true, nil
+			}
+			wa, wb := enc(a), enc(b)
+			match := func(i int) bool { return compareIgnoreCase(wa[i:i+len(wb)].s(), b) == 0 }
+			if name == "indexOfIgnoreCase" {
+				for i := 0; i+len(wb) <= len(wa); i++ {
+					if match(i) {
+						return int32(i), true, nil
+					}
+				}
+				return int32(-1), true, nil
+			}
+			for i := len(wa) - len(wb); i >= 0; i-- {
+				if match(i) {
+					return int32(i), true, nil
+				}
+			}
+			return int32(-1), true, nil
 		case "remove", "removeStart", "removeEnd":
 			if an || a == "" || bn || b == "" {
 				return nullable(a, an), true, nil
@@ -474,9 +548,45 @@ func (u *StringUtils) call(name string, args []any) (any, bool, error) {
 			return replace(a, an, b, bn, c, cn, max), true, nil
 		case "split", "splitPreserveAllTokens":
 			return nil, false, nil
+		case "replaceChars":
+			if an || a == "" || bn || b == "" {
+				return nullable(a, an), true, nil
+			}
+			set, repl := enc(b), enc(c)
+			out := make(u16, 0, len(a))
+			for _, ch := range enc(a) {
+				switch i := indexOf16(set, u16{ch}, 0); {
+				case i < 0:
+					out = append(out, ch)
+				case i < len(repl):
+					out = append(out, repl[i])
+				}
+			}
+			return out.s(), true, nil
 		}
 	}
 	return nil, false, nil
+}
+
+// normalizeSpace is StringUtils.normalizeSpace of 2.6: strip, then each run of
+// whitespace becomes one space.
+func normalizeSpace(a string) string {
+	a = strip(a, "", true, true, true)
+	if len(enc(a)) <= 2 {
+		return a
+	}
+	var b strings.Builder
+	prevSpace := false
+	for _, r := range a {
+		sp := javaIsWhitespace(r)
+		if sp && !prevSpace {
+			b.WriteByte(' ')
+		} else if !sp {
+			b.WriteRune(r)
+		}
+		prevSpace = sp
+	}
+	return b.String()
 }
 
 func nullable(s string, isNull bool) any {
@@ -671,8 +781,11 @@ func joinCall(args []any) (any, bool, error) {
 	case 2:
 		items, ok := listItems(args[0])
 		sep, sepNull, isStr := strArg(args[1])
+		if args[0] == nil && isStr {
+			return nil, false, nil // join(Object[] | Iterator | Collection, String): ambiguous
+		}
 		if !ok || !isStr {
-			return nil, false, nil
+			return joinVarargs(args), true, nil
 		}
 		if sepNull {
 			sep = ""
@@ -688,7 +801,20 @@ func joinCall(args []any) (any, bool, error) {
 		}
 		return b.String(), true, nil
 	}
-	return nil, false, nil
+	return joinVarargs(args), true, nil
+}
+
+// joinVarargs is join(Object[]) called with several arguments: Velocity 1.7 treats
+// any last array parameter as varargs, so the arguments are joined with no
+// separator, nulls as "".
+func joinVarargs(args []any) string {
+	var b strings.Builder
+	for _, e := range args {
+		if e != nil {
+			b.WriteString(javaString(e))
+		}
+	}
+	return b.String()
 }
 
 // intCall handles the methods with int parameters.
