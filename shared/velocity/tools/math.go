@@ -129,7 +129,7 @@ func (m *MathTool) Method(name string, args []any) (any, error) {
 			if n1 == nil || n2 == nil {
 				return nil, nil
 			}
-			return matchType(math.Pow(doubleValue(n1), doubleValue(n2)), n1, n2), nil
+			return matchType(javaPow(doubleValue(n1), doubleValue(n2)), n1, n2), nil
 		case "idiv", "mod":
 			n1, n2 := m.toNumber(a), m.toNumber(b)
 			if n1 == nil || n2 == nil || intValue(n2) == 0 {
