@@ -50,6 +50,9 @@ func contactToJSON(c webhook.Contact) contactJSON {
 const (
 	maxContactFields = 200
 	maxFieldBytes    = 5000
+	// maxContactBytes keeps a contact well under DynamoDB's 400 KB item limit however
+	// many upserts merge into it.
+	maxContactBytes = 256 << 10
 )
 
 func checkContact(in contactInput) fieldErrors {
@@ -81,6 +84,15 @@ func checkContact(in contactInput) fieldErrors {
 		}
 	}
 	return errs
+}
+
+// fieldsSize is the size of a contact's fields as stored: names and JSON values.
+func fieldsSize(f map[string]json.RawMessage) int {
+	n := 0
+	for k, v := range f {
+		n += len(k) + len(v)
+	}
+	return n
 }
 
 // validPhone reports whether a normalized phone number is an optional + and 5 to 15
@@ -246,6 +258,12 @@ func (a *api) upsertContact(w http.ResponseWriter, r *http.Request) {
 			cur.ExternalCustomerID = in.ExternalCustomerID
 		}
 		cur.Fields = mergeFields(cur.Fields, in.Fields)
+		if n, size := len(cur.Fields), fieldsSize(cur.Fields); n > maxContactFields || size > maxContactBytes {
+			writeProblem(w, a.log, invalid("contact", []FieldError{{Pointer: "/fields", Detail: fmt.Sprintf(
+				"After this merge the contact would have %d fields of %d KB in all; a contact keeps at most %d fields and %d KB. Remove fields by sending them as null.",
+				n, size>>10, maxContactFields, maxContactBytes>>10)}}))
+			return
+		}
 		cur.UpdatedAt = now
 		updated, err := a.store.UpdateContact(r.Context(), cur)
 		if errors.Is(err, webhook.ErrVersion) && attempt < 2 {

@@ -22,12 +22,8 @@ const MaxBodyBytes = 256 << 10
 // over limit, non-JSON content types, syntax errors, unknown fields and wrong types, each
 // as a problem naming the field by JSON pointer.
 func decodeBody(r *http.Request, dst any, limit int64) *Problem {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return problem(http.StatusUnsupportedMediaType, "unsupported_media_type",
-				fmt.Sprintf("The request body must be JSON (Content-Type: application/json), not %q.", ct))
-		}
+	if p := checkContentType(r); p != nil {
+		return p
 	}
 	if r.ContentLength > limit {
 		return tooLarge(limit)
@@ -40,6 +36,19 @@ func decodeBody(r *http.Request, dst any, limit int64) *Problem {
 		return tooLarge(limit)
 	}
 	return decodeJSON(body, dst)
+}
+
+// checkContentType refuses a body declared as anything but JSON (415); a body without
+// a Content-Type is read as JSON.
+func checkContentType(r *http.Request) *Problem {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return problem(http.StatusUnsupportedMediaType, "unsupported_media_type",
+				fmt.Sprintf("The request body must be JSON (Content-Type: application/json), not %q.", ct))
+		}
+	}
+	return nil
 }
 
 func tooLarge(limit int64) *Problem {

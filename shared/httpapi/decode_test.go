@@ -17,14 +17,15 @@ type refusal struct {
 	path    string
 	body    string
 	headers []string
+	token   string // "" for the admin token
 	status  int
 	pointer string
 	detail  string
 	hidden  []string
 }
 
-// checkRefusals sends each request with the admin token (unless headers set another
-// Authorization) and checks the problem document it answers.
+// checkRefusals sends each request with its token and checks the problem document it
+// answers.
 func checkRefusals(t *testing.T, e *env, tests []refusal) {
 	t.Helper()
 	for _, tt := range tests {
@@ -33,7 +34,11 @@ func checkRefusals(t *testing.T, e *env, tests []refusal) {
 			if tt.body != "" {
 				body = tt.body
 			}
-			r := e.admin(tt.method, tt.path, body, tt.headers...)
+			token := tt.token
+			if token == "" {
+				token = e.tokens.Admin
+			}
+			r := e.do(tt.method, tt.path, token, body, tt.headers...)
 			checkProblem(t, r, tt.status, tt.pointer, tt.detail)
 			for _, h := range tt.hidden {
 				if strings.Contains(string(r.Body), h) {

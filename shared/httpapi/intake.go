@@ -2,11 +2,13 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/flowhook/flowhook/shared/auth"
@@ -25,6 +27,31 @@ type IntakeConfig struct {
 	Intake  Acceptor
 	Metrics *metrics.Writer
 	Log     *slog.Logger
+}
+
+// eventWire is the shape of a Generate Event body. The body is checked against it as
+// every other body is (UTF-8, one object, known members given once, JSON types) before
+// intake parses it, so a malformed event is refused with a pointer and without
+// decoder internals.
+type eventWire struct {
+	EventTypeKey *string         `json:"eventTypeKey"`
+	KeyValue     *string         `json:"keyValue"`
+	Params       json.RawMessage `json:"params"`
+}
+
+// checkEvent checks an event embedded at /event in a render or test request body (already
+// decoded, so valid JSON) against eventWire, adding the first problem to errs.
+func checkEvent(errs *fieldErrors, raw json.RawMessage) bool {
+	p := checkShape(raw, reflect.TypeFor[eventWire](), "/event")
+	if p == nil {
+		return true
+	}
+	if len(p.Errors) > 0 {
+		*errs = append(*errs, p.Errors...)
+	} else {
+		errs.add("/event", "%s", p.Detail)
+	}
+	return false
 }
 
 // MaxIdempotencyKey bounds the Idempotency-Key header.
@@ -49,6 +76,10 @@ func Intake(c IntakeConfig) []Route {
 				FieldError{Pointer: "Idempotency-Key", Detail: "Use a shorter key, e.g. a UUID."}))
 			return
 		}
+		if p := checkContentType(r); p != nil {
+			refuse(p)
+			return
+		}
 		if r.ContentLength > intake.MaxBodyBytes {
 			refuse(tooLarge(intake.MaxBodyBytes))
 			return
@@ -60,6 +91,10 @@ func Intake(c IntakeConfig) []Route {
 		}
 		if len(body) > intake.MaxBodyBytes {
 			refuse(tooLarge(intake.MaxBodyBytes))
+			return
+		}
+		if p := decodeJSON(body, &eventWire{}); p != nil {
+			refuse(p)
 			return
 		}
 		ev, err := intake.Parse(body)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/flowhook/flowhook/shared/store"
 	"github.com/flowhook/flowhook/shared/webhook"
 )
 
@@ -110,6 +111,9 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, what string, er
 	case errors.Is(err, webhook.ErrVersion):
 		p = problem(http.StatusConflict, "version_conflict",
 			fmt.Sprintf("The %s changed since you read it; GET it again and send its new ETag in If-Match.", what))
+	case errors.Is(err, store.ErrTooLarge):
+		p = problem(http.StatusRequestEntityTooLarge, "record_too_large",
+			fmt.Sprintf("The %s would be too large to store; make it smaller (fewer or shorter fields or templates).", what))
 	case errors.Is(err, webhook.ErrConflict):
 		p = problem(http.StatusConflict, "conflict", fmt.Sprintf("The %s conflicts with an existing record.", what))
 	default:

@@ -1,9 +1,16 @@
 package httpapi
 
 import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/flowhook/flowhook/shared/store"
 )
 
 // TestFieldRefusals: values a careless or hostile client sends that used to be stored
@@ -136,4 +143,128 @@ func TestIfMatchForms(t *testing.T) {
 		checkProblem(t, r, http.StatusPreconditionFailed, "If-Match", "Nothing exists to match *")
 	}
 	mustStatus(t, e.admin("GET", "/contacts/missing", nil), http.StatusNotFound)
+}
+
+// TestEventShapeRefusals: a malformed event — POST /events, or inline in a render or a
+// test request — is refused like any other body: 415 for another media type, a pointer
+// to the member, and no decoder internals (Go type names, "json: ...").
+func TestEventShapeRefusals(t *testing.T) {
+	e := newEnv(t)
+	ingest := e.tokens.Ingest
+	internals := []string{"intake.body", "Go value", "json:", "EOF"}
+	mustStatus(t, e.admin("PUT", "/contacts/ann", `{"email": "ann@example.com"}`), http.StatusCreated)
+	wh := e.admin("POST", "/webhooks", `{"name": "WH5", "method": "GET", "url": "https://a.example/x"}`)
+	mustStatus(t, wh, http.StatusCreated)
+	test := "/webhooks/" + wh.id(t) + "/test"
+	checkRefusals(t, e, []refusal{
+		{name: "events as text/plain", method: "POST", path: "/events", token: ingest, headers: []string{"Content-Type", "text/plain"},
+			body: `{"eventTypeKey": "x", "params": {"email": "a@example.com"}}`, status: http.StatusUnsupportedMediaType, detail: "must be JSON"},
+		{name: "events empty", method: "POST", path: "/events", token: ingest, body: " ", status: 400, detail: "empty", hidden: internals},
+		{name: "events cut short", method: "POST", path: "/events", token: ingest, body: `{"eventTypeKey": `, status: 400, detail: "ends too early", hidden: internals},
+		{name: "events array", method: "POST", path: "/events", token: ingest, body: `[1]`, status: 400, detail: "must be a JSON object", hidden: internals},
+		{name: "events unknown member", method: "POST", path: "/events", token: ingest,
+			body: `{"eventTypeKey": "x", "foo": 1, "params": {"email": "a@example.com"}}`, status: 400, pointer: "/foo", detail: "not known", hidden: internals},
+		{name: "events type of the wrong JSON type", method: "POST", path: "/events", token: ingest,
+			body: `{"eventTypeKey": 5, "params": {"email": "a@example.com"}}`, status: 400, pointer: "/eventTypeKey", detail: "Must be a string", hidden: internals},
+		{name: "events repeated type", method: "POST", path: "/events", token: ingest,
+			body: `{"eventTypeKey": "x", "eventTypeKey": "y", "params": {"email": "a@example.com"}}`, status: 400, pointer: "/eventTypeKey", detail: "more than once"},
+		{name: "events invalid UTF-8", method: "POST", path: "/events", token: ingest,
+			body: "{\"eventTypeKey\": \"x\xff\", \"params\": {\"email\": \"a@example.com\"}}", status: 400, detail: "not valid UTF-8"},
+		{name: "render event array", method: "POST", path: "/render", body: `{"template": "x", "event": [1]}`,
+			status: 400, pointer: "/event", detail: "Must be an object, not an array", hidden: internals},
+		{name: "render event unknown member", method: "POST", path: "/render", body: `{"template": "x", "event": {"eventTypeKey": "x", "zz": 1}}`,
+			status: 400, pointer: "/event/zz", detail: "not known", hidden: internals},
+		{name: "test event string", method: "POST", path: test, body: `{"contactId": "ann", "event": "x"}`,
+			status: 400, pointer: "/event", detail: "Must be an object, not a string", hidden: internals},
+		{name: "test event unknown member", method: "POST", path: test, body: `{"contactId": "ann", "event": {"eventTypeKey": "x", "zz": 1}}`,
+			status: 400, pointer: "/event/zz", detail: "not known", hidden: internals},
+		{name: "render empty contact", method: "POST", path: "/render", body: `{"template": "x", "contact": {}}`,
+			status: 400, pointer: "/contact", detail: `"email", "phone" or "id"`},
+		{name: "render unknown contactId points at contactId", method: "POST", path: "/render", body: `{"template": "x", "contactId": "nobody"}`,
+			status: 404, pointer: "/contactId", detail: "No such contact"},
+	})
+	if r := e.admin("GET", "/events", nil); !strings.Contains(string(r.Body), `"items":[]`) {
+		t.Errorf("refused events were stored: %s", r.Body)
+	}
+	r := e.do("POST", "/events", ingest, `{"eventTypeKey": "x", "params": {"email": "a@example.com"}}`)
+	mustStatus(t, r, http.StatusAccepted)
+}
+
+// TestWorkflowFieldRefusals: a trigger no event can carry (intake's rules) and a name with
+// control characters are refused; the workflow's other errors still come with them.
+func TestWorkflowFieldRefusals(t *testing.T) {
+	e := newEnv(t)
+	steps := `"steps": [{"id": "m", "type": "message", "channel": "email", "body": "x"}]`
+	checkRefusals(t, e, []refusal{
+		{name: "trigger with a slash", method: "POST", path: "/workflows", body: `{"name": "f", "trigger": {"eventType": "order/created"}, ` + steps + `}`,
+			status: 400, pointer: "/trigger/eventType", detail: "would never start"},
+		{name: "trigger over 100 characters", method: "POST", path: "/workflows",
+			body:   `{"name": "f", "trigger": {"eventType": "` + strings.Repeat("a", 101) + `"}, ` + steps + `}`,
+			status: 400, pointer: "/trigger/eventType", detail: "at most 100"},
+		{name: "name with a line break", method: "POST", path: "/workflows", body: `{"name": "a\nb", "trigger": {"eventType": "x"}, ` + steps + `}`,
+			status: 400, pointer: "/name", detail: "control character"},
+		{name: "bad trigger after other errors", method: "POST", path: "/workflows", body: `{"name": "f", "trigger": {"eventType": "a|b"}, "steps": []}`,
+			status: 400, pointer: "/steps", detail: "at least one step"},
+	})
+	r := e.admin("POST", "/workflows", `{"name": "f", "trigger": {"eventType": "a|b"}, "steps": []}`)
+	if !strings.Contains(string(r.Body), `"/trigger/eventType"`) {
+		t.Errorf("the trigger's error is missing beside the others: %s", r.Body)
+	}
+	if r := e.admin("GET", "/workflows", nil); !strings.Contains(string(r.Body), `"items":[]`) {
+		t.Errorf("refused workflows were stored: %s", r.Body)
+	}
+}
+
+// TestLongPathID: an id no record can have is a 400 on every {id} route, before any
+// store sees it (DynamoDB refuses such keys with an error of its own).
+func TestLongPathID(t *testing.T) {
+	e := newEnv(t)
+	long := strings.Repeat("a", maxPathIDLen+1)
+	for _, rt := range AllRoutes() {
+		method, path, _ := strings.Cut(rt.Pattern, " ")
+		if !strings.Contains(path, "{id}") || rt.Scope != "admin" {
+			continue
+		}
+		t.Run(rt.Pattern, func(t *testing.T) {
+			r := e.admin(method, strings.Replace(path, "{id}", long, 1), `{}`)
+			checkProblem(t, r, http.StatusBadRequest, "{id}", "Flowhook returned")
+		})
+	}
+}
+
+// TestContactMergeBound: upserts merge fields into a contact; the merge that would take it
+// over the size a store keeps is refused and the contact stays as it was.
+func TestContactMergeBound(t *testing.T) {
+	e := newEnv(t)
+	big := strings.Repeat("x", maxFieldBytes-10)
+	var last response
+	for i := 0; i < 60; i++ {
+		last = e.admin("POST", "/contacts", `{"email": "ann@example.com", "fields": {"F`+strconv.Itoa(i)+`": "`+big+`"}}`)
+		if last.Status != http.StatusOK && last.Status != http.StatusCreated {
+			break
+		}
+	}
+	checkProblem(t, last, http.StatusBadRequest, "/fields", "at most 200 fields and 256 KB")
+	c := e.admin("GET", "/contacts?q=ann", nil)
+	var got struct {
+		Items []struct {
+			Fields map[string]any `json:"fields"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(c.Body, &got); err != nil || len(got.Items) != 1 {
+		t.Fatalf("GET /contacts?q=ann = %s (%v)", c.Body, err)
+	}
+	if n := len(got.Items[0].Fields); n < 50 || n >= 60 {
+		t.Errorf("the contact has %d fields, want the ~52 that fit in 256 KB", n)
+	}
+}
+
+// TestTooLargeRecord: a store's ErrTooLarge is the client's 413, not a 500.
+func TestTooLargeRecord(t *testing.T) {
+	a := &api{log: slog.New(slog.DiscardHandler)}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("PUT", "/contacts/ann", nil)
+	a.writeError(rec, req, "contact", fmt.Errorf("update contact %q: %w", "ann", store.ErrTooLarge))
+	r := response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	checkProblem(t, r, http.StatusRequestEntityTooLarge, "", "contact would be too large to store")
 }

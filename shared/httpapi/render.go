@@ -63,11 +63,14 @@ func Render(c RenderConfig) []Route {
 		if strings.TrimSpace(in.Template) == "" {
 			errs.add("/template", "Send the template to render.")
 		}
-		if in.ContactID != "" && in.Contact != nil {
+		switch {
+		case in.ContactID != "" && in.Contact != nil:
 			errs.add("/contact", "Name the contact once: contactId or contact, not both.")
+		case in.Contact != nil && in.Contact.ID == "" && in.Contact.Email == "" && in.Contact.Phone == "":
+			errs.add("/contact", `Name the contact by "email", "phone" or "id", or leave contact out to render without one.`)
 		}
 		ri := render.Input{}
-		if len(in.Event) > 0 && string(in.Event) != "null" {
+		if len(in.Event) > 0 && string(in.Event) != "null" && checkEvent(&errs, in.Event) {
 			ev, err := intake.ParseWithoutContact(in.Event)
 			var ve *webhook.ValidationError
 			if errors.As(err, &ve) {
@@ -89,16 +92,17 @@ func Render(c RenderConfig) []Route {
 			writeProblem(w, log, invalid("render request", errs))
 			return
 		}
-		id := contact.Identity{ContactID: in.ContactID}
+		id, pointer := contact.Identity{ContactID: in.ContactID}, "/contactId"
 		if in.Contact != nil {
 			id = contact.Identity{ContactID: in.Contact.ID, Email: in.Contact.Email, Phone: contact.NormalizePhone(in.Contact.Phone)}
+			pointer = "/contact"
 		}
 		if !id.IsZero() {
 			ct, err := contact.Find(r.Context(), c.Store, id)
 			if err != nil {
 				if errors.Is(err, webhook.ErrNotFound) {
 					writeProblem(w, log, problem(http.StatusNotFound, "not_found", "No contact matches; check the id, email or phone, or create the contact first.",
-						FieldError{Pointer: "/contact", Detail: "No such contact."}))
+						FieldError{Pointer: pointer, Detail: "No such contact."}))
 					return
 				}
 				a.writeError(w, r, "contact", err)

@@ -181,9 +181,20 @@ func guard(authn Authenticator, rt Route) http.Handler {
 				return
 			}
 		}
+		if id := r.PathValue("id"); len(id) > maxPathIDLen {
+			// No record has such an id, and DynamoDB refuses keys this long outright.
+			writeProblem(w, nil, problem(http.StatusBadRequest, "bad_id",
+				fmt.Sprintf("The id in the path is %d bytes long; no record has an id over %d bytes. Use an id from a list or a create.", len(id), maxPathIDLen),
+				FieldError{Pointer: "{id}", Detail: "Use an id Flowhook returned."}))
+			return
+		}
 		rt.Handler(w, r)
 	})
 }
+
+// maxPathIDLen bounds the {id} of a path: generated ids are 28 bytes, contact ids at most
+// maxContactIDLen, and DynamoDB refuses key values over 1024 bytes (sort key) or 2048.
+const maxPathIDLen = 1024
 
 type statusRecorder struct {
 	http.ResponseWriter

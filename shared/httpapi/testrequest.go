@@ -201,6 +201,9 @@ func inlineEvent(errs *fieldErrors, in *testRequestInput) *webhook.Event {
 	if len(in.Event) == 0 || string(in.Event) == "null" {
 		return nil
 	}
+	if !checkEvent(errs, in.Event) {
+		return nil
+	}
 	parse := intake.Parse
 	if in.ContactID != "" || in.Contact != nil {
 		parse = intake.ParseWithoutContact

@@ -3,10 +3,12 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/flowhook/flowhook/shared/intake"
 	"github.com/flowhook/flowhook/shared/webhook"
 	"github.com/flowhook/flowhook/shared/workflow"
 )
@@ -108,11 +110,44 @@ func (a *api) readWorkflow(w http.ResponseWriter, r *http.Request) (webhook.Work
 	f := webhook.Workflow{Name: strings.TrimSpace(in.Name), Enabled: in.Enabled == nil || *in.Enabled,
 		Trigger: webhook.Trigger{EventType: strings.TrimSpace(in.Trigger.EventType)}, Steps: stepsFromJSON(in.Steps)}
 	err := workflow.Validate(r.Context(), f, workflow.Checks{Webhook: a.store.GetWebhook, Template: a.checkTpl})
+	if extra := checkWorkflowFields(f); len(extra) > 0 {
+		ve := &webhook.ValidationError{What: "workflow"}
+		if err == nil || errors.As(err, &ve) { // else a failure to check, which answers alone
+			for _, fe := range extra {
+				ve.Add(fe.Pointer, fe.Detail)
+			}
+			err = ve
+		}
+	}
 	if err != nil {
 		a.writeError(w, r, "workflow", err)
 		return webhook.Workflow{}, false
 	}
 	return f, true
+}
+
+// checkWorkflowFields checks what workflow.Validate leaves to the wire: the name as
+// other names, and a trigger that an event can carry — intake refuses event types
+// over 100 characters or holding < ; ’ \ / | " ` ' ^ ? ! , >, so a workflow waiting
+// for one would never start.
+func checkWorkflowFields(f webhook.Workflow) fieldErrors {
+	var errs fieldErrors
+	if f.Name != "" {
+		checkName(&errs, "/name", f.Name)
+	}
+	if f.Trigger.EventType != "" {
+		probe, _ := json.Marshal(map[string]string{"eventTypeKey": f.Trigger.EventType})
+		_, err := intake.ParseWithoutContact(probe)
+		var ve *webhook.ValidationError
+		if errors.As(err, &ve) {
+			for _, fe := range ve.Errors {
+				if fe.Pointer == "/eventTypeKey" {
+					errs.add("/trigger/eventType", "No event can have this type, so the workflow would never start: %s", fe.Detail)
+				}
+			}
+		}
+	}
+	return errs
 }
 
 func (a *api) createWorkflow(w http.ResponseWriter, r *http.Request) {
