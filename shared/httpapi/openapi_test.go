@@ -62,3 +62,31 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPIDocumentsRefusals: every operation on an {id} documents 400 (an id over
+// maxPathIDLen), every one that takes a body 413 and 415 (another media type), and every one that reads If-Match documents 412 (a weak ETag, or
+// * on nothing) — the answers the handlers give.
+func TestOpenAPIDocumentsRefusals(t *testing.T) {
+	doc := loadOpenAPI(t)
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			var want []string
+			if strings.Contains(path, "{id}") {
+				want = append(want, "400") // an id no record can have
+			}
+			if op.RequestBody != nil {
+				want = append(want, "413", "415")
+			}
+			for _, p := range op.Parameters {
+				if p.Value != nil && p.Value.In == "header" && p.Value.Name == "If-Match" {
+					want = append(want, "412")
+				}
+			}
+			for _, code := range want {
+				if op.Responses.Value(code) == nil {
+					t.Errorf("%s %s does not document %s", method, path, code)
+				}
+			}
+		}
+	}
+}
