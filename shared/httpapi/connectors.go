@@ -271,10 +271,12 @@ func (a *api) deleteConnector(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := a.store.DeleteConnector(r.Context(), id); err != nil {
 		var ce *webhook.ConflictError
-		if errors.As(err, &ce) && len(ce.Names) > 0 {
-			ce.Reason = fmt.Sprintf("The connector is used by active webhooks %s; point them at another connector or delete them first.",
-				quoteList(ce.Names))
+		if errors.As(err, &ce) {
 			ce.Field = "" // a DELETE has no body to point into
+			if len(ce.Names) > 0 {
+				ce.Reason = fmt.Sprintf("The connector is used by active webhooks %s; point them at another connector or delete them first.",
+					quoteList(ce.Names))
+			}
 		}
 		a.writeError(w, r, "connector", err)
 		return

@@ -268,3 +268,38 @@ func TestTooLargeRecord(t *testing.T) {
 	r := response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 	checkProblem(t, r, http.StatusRequestEntityTooLarge, "", "contact would be too large to store")
 }
+
+// TestRouteMisses: a path with a trailing slash names the route without it; other misses
+// stay plain 404s and 405s with Allow, all problem documents.
+func TestRouteMisses(t *testing.T) {
+	e := newEnv(t)
+	checkRefusals(t, e, []refusal{
+		{name: "list with a trailing slash", method: "GET", path: "/webhooks/", status: 404, detail: "remove the trailing slash: GET /webhooks."},
+		{name: "record with a trailing slash", method: "GET", path: "/runs/r_1/", status: 404, detail: "remove the trailing slash: GET /runs/r_1."},
+		{name: "two trailing slashes", method: "POST", path: "/render//", status: 404, detail: "POST /render."},
+		{name: "unknown path", method: "GET", path: "/nope/", status: 404, detail: "There is no route GET /nope/."},
+		{name: "extra path part", method: "GET", path: "/webhooks/w_1/extra", status: 404, detail: "There is no route GET /webhooks/w_1/extra."},
+		{name: "wrong method", method: "OPTIONS", path: "/webhooks", status: 405, detail: "allowed: GET, HEAD, POST"},
+	})
+}
+
+// TestRestoreWithoutConnector: a deleted webhook whose connector was deleted since
+// cannot be restored; the 409 says why and what to do, points into no body, and the
+// webhook stays deleted.
+func TestRestoreWithoutConnector(t *testing.T) {
+	e := newEnv(t)
+	c := e.admin("POST", "/connectors", `{"name": "c", "type": "bearer", "token": "s3cr3t-token"}`)
+	mustStatus(t, c, http.StatusCreated)
+	w := e.admin("POST", "/webhooks", `{"name": "WH5", "method": "GET", "url": "https://a.example/x", "auth": {"connectorId": "`+c.id(t)+`"}}`)
+	mustStatus(t, w, http.StatusCreated)
+	mustStatus(t, e.admin("DELETE", "/webhooks/"+w.id(t), nil), http.StatusNoContent)
+	mustStatus(t, e.admin("DELETE", "/connectors/"+c.id(t), nil), http.StatusNoContent)
+	r := e.admin("POST", "/webhooks/"+w.id(t)+"/restore", nil)
+	checkProblem(t, r, http.StatusConflict, "", "connector "+c.id(t)+" was deleted after the webhook")
+	if _, ok := r.json(t)["errors"]; ok {
+		t.Errorf("the refusal of a restore points into a body: %s", r.Body)
+	}
+	if g := e.admin("GET", "/webhooks/"+w.id(t), nil); g.json(t)["deletedAt"] == nil {
+		t.Errorf("the webhook was restored anyway: %s", g.Body)
+	}
+}

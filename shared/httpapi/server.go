@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/flowhook/flowhook/shared/auth"
@@ -267,7 +268,15 @@ func notFoundAsProblem(mux *http.ServeMux) http.Handler {
 			writeProblem(w, nil, problem(http.StatusMethodNotAllowed, "method_not_allowed",
 				fmt.Sprintf("%s is not allowed on %s; allowed: %s.", r.Method, r.URL.Path, rec.header.Get("Allow"))))
 		case http.StatusNotFound:
-			writeProblem(w, nil, problem(http.StatusNotFound, "no_route", fmt.Sprintf("There is no route %s %s.", r.Method, r.URL.Path)))
+			detail := fmt.Sprintf("There is no route %s %s.", r.Method, r.URL.Path)
+			if trimmed := strings.TrimRight(r.URL.Path, "/"); trimmed != r.URL.Path && trimmed != "" {
+				alt := r.Clone(r.Context())
+				alt.URL.Path, alt.URL.RawPath = trimmed, ""
+				if _, pattern := mux.Handler(alt); pattern != "" {
+					detail = fmt.Sprintf("There is no route %s %s; remove the trailing slash: %s %s.", r.Method, r.URL.Path, r.Method, trimmed)
+				}
+			}
+			writeProblem(w, nil, problem(http.StatusNotFound, "no_route", detail))
 		default:
 			mux.ServeHTTP(w, r) // redirects (e.g. path cleaning) pass through
 		}

@@ -383,7 +383,7 @@ func (a *api) createWebhook(w http.ResponseWriter, r *http.Request) {
 	wh.CreatedAt, wh.UpdatedAt = now, now
 	created, err := a.store.CreateWebhook(r.Context(), wh)
 	if err != nil {
-		a.writeError(w, r, "webhook", err)
+		a.writeError(w, r, "webhook", webhookConflict(err, false))
 		return
 	}
 	w.Header().Set("Location", "/webhooks/"+created.ID)
@@ -454,7 +454,7 @@ func (a *api) updateWebhook(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		a.writeError(w, r, "webhook", err)
+		a.writeError(w, r, "webhook", webhookConflict(err, false))
 		return
 	}
 	w.Header().Set("ETag", etag(updated.Version))
@@ -472,11 +472,31 @@ func (a *api) deleteWebhook(w http.ResponseWriter, r *http.Request) {
 func (a *api) restoreWebhook(w http.ResponseWriter, r *http.Request) {
 	wh, err := a.store.RestoreWebhook(r.Context(), r.PathValue("id"), a.now())
 	if err != nil {
-		a.writeError(w, r, "deleted webhook", err)
+		a.writeError(w, r, "deleted webhook", webhookConflict(err, true))
 		return
 	}
 	w.Header().Set("ETag", etag(wh.Version))
 	writeJSON(w, http.StatusOK, webhookToJSON(wh))
+}
+
+// webhookConflict puts a store's conflict about a webhook's connector where the client
+// can act on it: at /auth/connectorId of a body, or — for a restore, which has no body —
+// in a sentence saying why the webhook cannot come back as it was.
+func webhookConflict(err error, restoring bool) error {
+	var ce *webhook.ConflictError
+	if !errors.As(err, &ce) || ce.Field != "connectorId" {
+		return err
+	}
+	if !restoring {
+		ce.Field = "auth/connectorId"
+		return err
+	}
+	ce.Field = ""
+	ce.Reason = "The webhook's connector was deleted after the webhook, so it cannot be restored as it was (it would send without its authentication). Create the webhook again (POST /webhooks) with another connector."
+	if len(ce.IDs) > 0 {
+		ce.Reason = fmt.Sprintf("The webhook's connector %s was deleted after the webhook, so it cannot be restored as it was (it would send without its authentication). Create the webhook again (POST /webhooks) with another connector.", ce.IDs[0])
+	}
+	return err
 }
 
 // etag renders a record version as a strong entity tag.
