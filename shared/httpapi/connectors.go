@@ -246,17 +246,29 @@ func (a *api) updateConnector(w http.ResponseWriter, r *http.Request) {
 	c.ID, c.Version, c.CreatedAt, c.UpdatedAt = cur.ID, version, cur.CreatedAt, now
 	c.SecretRef, c.SecretUpdatedAt = cur.SecretRef, cur.SecretUpdatedAt
 	if !keep {
-		ref, err := a.secrets.Put(r.Context(), c.ID, secret)
-		if err != nil {
-			a.writeError(w, r, "connector", fmt.Errorf("update connector secret: %w", err))
-			return
-		}
-		c.SecretRef, c.SecretUpdatedAt = ref, now
+		c.SecretUpdatedAt = now
 	}
+	// The record is written first, under its version: of two updates racing from the same
+	// version only the one the store accepts goes on to replace the secret (a connector's
+	// secret is one slot, keyed by its id), so a refused update changes nothing.
 	updated, err := a.store.UpdateConnector(r.Context(), c)
 	if err != nil {
 		a.writeError(w, r, "connector", err)
 		return
+	}
+	if !keep {
+		ref, err := a.secrets.Put(r.Context(), c.ID, secret)
+		if err == nil && ref != updated.SecretRef {
+			// The secret had to be created anew (deleted behind Flowhook's back): keep its ref.
+			updated.SecretRef, updated.UpdatedAt = ref, now
+			updated, err = a.store.UpdateConnector(r.Context(), updated)
+		}
+		if err != nil {
+			a.log.ErrorContext(r.Context(), "connector saved without its new secret", "connectorId", c.ID, "error", err.Error())
+			writeProblem(w, a.log, problem(http.StatusInternalServerError, "secret_not_saved",
+				"The connector was saved but its new secret was not; send the same PUT again (with the new ETag) to store the secret."))
+			return
+		}
 	}
 	w.Header().Set("ETag", etag(updated.Version))
 	writeJSON(w, http.StatusOK, connectorToJSON(updated))

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/flowhook/flowhook/shared/store"
@@ -301,5 +302,49 @@ func TestRestoreWithoutConnector(t *testing.T) {
 	}
 	if g := e.admin("GET", "/webhooks/"+w.id(t), nil); g.json(t)["deletedAt"] == nil {
 		t.Errorf("the webhook was restored anyway: %s", g.Body)
+	}
+}
+
+// TestConnectorSecretRace: PUTs racing from the same version each carry a new token; the
+// one the store accepts is the one whose token is kept — the refused ones replace
+// nothing, not even the secret.
+func TestConnectorSecretRace(t *testing.T) {
+	e := newEnv(t)
+	c := e.admin("POST", "/connectors", `{"name": "c", "type": "bearer", "token": "token-original"}`)
+	mustStatus(t, c, http.StatusCreated)
+	const racers = 16
+	statuses := make([]int, racers)
+	var wg sync.WaitGroup
+	for i := range racers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := e.do("PUT", "/connectors/"+c.id(t), e.tokens.Admin,
+				fmt.Sprintf(`{"name": "c", "type": "bearer", "token": "token-of-racer-%d"}`, i), "If-Match", `"1"`)
+			statuses[i] = r.Status
+		}()
+	}
+	wg.Wait()
+	winner := -1
+	for i, s := range statuses {
+		switch {
+		case s == http.StatusOK && winner < 0:
+			winner = i
+		case s == http.StatusOK:
+			t.Fatalf("racers %d and %d both won: %v", winner, i, statuses)
+		case s != http.StatusConflict:
+			t.Fatalf("racer %d answered %d: %v", i, s, statuses)
+		}
+	}
+	if winner < 0 {
+		t.Fatalf("no racer won: %v", statuses)
+	}
+	stored, err := e.store.GetConnector(t.Context(), c.id(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.secrets.Get(t.Context(), stored.SecretRef)
+	if want := fmt.Sprintf("token-of-racer-%d", winner); err != nil || got != want {
+		t.Errorf("the stored token = %q (%v), want the winner's %q", got, err, want)
 	}
 }
