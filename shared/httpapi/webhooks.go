@@ -150,6 +150,7 @@ func (a *api) toWebhook(in webhookInput) (webhook.Webhook, fieldErrors) {
 		ptr := fmt.Sprintf("/params/%d", i)
 		if w.ParamsInHeaders {
 			checkHeaderName(&errs, ptr+"/name", p.Name)
+			checkNotCredential(&errs, ptr+"/name", p.Name)
 		} else if p.Name == "" {
 			errs.add(ptr+"/name", "A parameter name is required.")
 		}
@@ -161,6 +162,7 @@ func (a *api) toWebhook(in webhookInput) (webhook.Webhook, fieldErrors) {
 	for i, h := range w.Headers {
 		ptr := fmt.Sprintf("/headers/%d", i)
 		checkHeaderName(&errs, ptr+"/name", h.Name)
+		checkNotCredential(&errs, ptr+"/name", h.Name)
 		a.checkTemplate(&errs, ptr+"/value", h.Value)
 		checkHeaderValue(&errs, ptr+"/value", h.Value)
 	}
@@ -315,6 +317,16 @@ func checkHeaderName(errs *fieldErrors, pointer, name string) {
 		errs.add(pointer, "%q is not a valid HTTP header name; use letters, digits and !#$%%&'*+-.^_`|~ only (no spaces or colons).", name)
 	case forbiddenHeaders[strings.ToLower(name)]:
 		errs.add(pointer, "The %s header is set by Flowhook's HTTP client and cannot be set; remove it.", name)
+	}
+}
+
+// credentialHeaders carry credentials, which belong in a connector: a definition's
+// headers are stored and shown as they are.
+var credentialHeaders = map[string]bool{"authorization": true, "proxy-authorization": true}
+
+func checkNotCredential(errs *fieldErrors, pointer, name string) {
+	if credentialHeaders[strings.ToLower(name)] {
+		errs.add(pointer, "The %s header carries credentials, and a webhook's headers are stored and shown as they are; put the credentials in a connector (POST /connectors) and name it in auth.", name)
 	}
 }
 
