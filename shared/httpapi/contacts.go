@@ -205,6 +205,11 @@ func (a *api) putContact(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, contactToJSON(updated))
 }
 
+// maxUpsertAttempts bounds the merges one upsert tries. Each attempt that fails does so
+// because another request's write succeeded in between, so n requests racing on one
+// contact all succeed within n attempts; imports run a few dozen requests in parallel.
+const maxUpsertAttempts = 64
+
 // upsertContact finds the contact by id, email or phone (in that order) and merges the
 // body into it (given fields overwrite, null removes, others stay), or creates it.
 func (a *api) upsertContact(w http.ResponseWriter, r *http.Request) {
@@ -232,7 +237,7 @@ func (a *api) upsertContact(w http.ResponseWriter, r *http.Request) {
 				c.ID = webhook.NewID(webhook.PrefixContact, now)
 			}
 			created, err := a.store.CreateContact(r.Context(), c)
-			if errors.Is(err, webhook.ErrConflict) && attempt < 2 && in.ID == "" {
+			if errors.Is(err, webhook.ErrConflict) && in.ID == "" && attempt < maxUpsertAttempts {
 				continue // created concurrently: merge into it instead
 			}
 			if err != nil {
@@ -266,8 +271,13 @@ func (a *api) upsertContact(w http.ResponseWriter, r *http.Request) {
 		}
 		cur.UpdatedAt = now
 		updated, err := a.store.UpdateContact(r.Context(), cur)
-		if errors.Is(err, webhook.ErrVersion) && attempt < 2 {
-			continue // changed meanwhile: merge again into the new version
+		if errors.Is(err, webhook.ErrVersion) {
+			if attempt < maxUpsertAttempts {
+				continue // changed meanwhile: merge again into the new version
+			}
+			writeProblem(w, a.log, problem(http.StatusConflict, "version_conflict",
+				"The contact kept changing under other requests while this one merged into it; send the same request again."))
+			return
 		}
 		if err != nil {
 			a.writeError(w, r, "contact", err)

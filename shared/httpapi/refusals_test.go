@@ -354,3 +354,48 @@ func TestConnectorSecretRace(t *testing.T) {
 		t.Errorf("the stored token = %q (%v), want the winner's %q", got, err, want)
 	}
 }
+
+// TestConcurrentUpserts: parallel upserts of one contact (as an import sends them) all
+// merge — none answers 409 — and every field they sent is kept.
+func TestConcurrentUpserts(t *testing.T) {
+	e := newEnv(t)
+	const racers = 48
+	statuses := make([]int, racers)
+	var wg sync.WaitGroup
+	for i := range racers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := e.do("POST", "/contacts", e.tokens.Admin, fmt.Sprintf(`{"email": "ann@example.com", "fields": {"F%d": %d}}`, i, i))
+			statuses[i] = r.Status
+		}()
+	}
+	wg.Wait()
+	created := 0
+	for i, s := range statuses {
+		switch s {
+		case http.StatusCreated:
+			created++
+		case http.StatusOK:
+		default:
+			t.Errorf("upsert %d answered %d", i, s)
+		}
+	}
+	if created != 1 {
+		t.Errorf("%d upserts created the contact, want 1: %v", created, statuses)
+	}
+	r := e.admin("GET", "/contacts?q=ann", nil)
+	var got struct {
+		Items []struct {
+			Fields map[string]int `json:"fields"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(r.Body, &got); err != nil || len(got.Items) != 1 {
+		t.Fatalf("GET /contacts?q=ann = %s (%v), want one contact", r.Body, err)
+	}
+	for i := range racers {
+		if v, ok := got.Items[0].Fields[fmt.Sprintf("F%d", i)]; !ok || v != i {
+			t.Errorf("field F%d = %d, %v after the race; want %d", i, v, ok, i)
+		}
+	}
+}
