@@ -166,10 +166,21 @@ func guard(authn Authenticator, rt Route) http.Handler {
 		if rt.Scope != auth.ScopeNone {
 			scope, err := authn.Authenticate(r)
 			switch {
+			case len(r.Header.Values("Authorization")) > 1:
+				// Which one would count is up to each proxy on the way: refuse them all.
+				w.Header().Set("WWW-Authenticate", `Bearer realm="flowhook", error="invalid_request"`)
+				writeProblem(w, nil, problem(http.StatusUnauthorized, "unauthenticated",
+					"Send one Authorization header, not several."))
+				return
 			case errors.Is(err, auth.ErrNoToken):
 				w.Header().Set("WWW-Authenticate", `Bearer realm="flowhook"`)
 				writeProblem(w, nil, problem(http.StatusUnauthorized, "unauthenticated",
 					"Send a bearer token: Authorization: Bearer <token> (make run prints the local tokens)."))
+				return
+			case errors.Is(err, auth.ErrMalformedToken):
+				w.Header().Set("WWW-Authenticate", `Bearer realm="flowhook", error="invalid_token"`)
+				writeProblem(w, nil, problem(http.StatusUnauthorized, "unauthenticated",
+					"The Authorization header is not of the form Bearer fh_<scope>_<64 hex digits>; send a token Flowhook issued, after the word Bearer and one space."))
 				return
 			case err != nil && !errors.Is(err, auth.ErrWrongScope):
 				w.Header().Set("WWW-Authenticate", `Bearer realm="flowhook", error="invalid_token"`)
