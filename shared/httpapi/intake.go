@@ -114,6 +114,13 @@ func Intake(c IntakeConfig) []Route {
 				refuse(validationProblem(ve))
 				return
 			}
+			var reused *intake.KeyReusedError
+			if errors.As(err, &reused) {
+				refuse(problem(http.StatusUnprocessableEntity, "idempotency_key_reused",
+					fmt.Sprintf("The Idempotency-Key was first used for another event (%s); this event was not accepted.", reused.EventID),
+					FieldError{Pointer: "Idempotency-Key", Detail: "Send a new key with a new event; resend the very same body to retry the first one."}))
+				return
+			}
 			a.writeError(w, r, "event", err)
 			return
 		}

@@ -399,3 +399,45 @@ func TestConcurrentUpserts(t *testing.T) {
 		}
 	}
 }
+
+// TestIdempotencyKeyReuse: a repeat of an event under its Idempotency-Key answers with the
+// first ids, whatever the JSON whitespace; another event under a used key is refused
+// with 422 naming the header, and is not stored.
+func TestIdempotencyKeyReuse(t *testing.T) {
+	e := newEnv(t)
+	first := `{"eventTypeKey": "order", "params": {"email": "ann@example.com", "orderId": "A-17", "items": [1, 2]}}`
+	r := e.do("POST", "/events", e.tokens.Ingest, first, "Idempotency-Key", "order-A-17")
+	mustStatus(t, r, http.StatusAccepted)
+	eventID, _ := r.json(t)["eventId"].(string)
+	cases := []struct {
+		name   string
+		body   string
+		status int
+	}{
+		{"the same body", first, http.StatusAccepted},
+		{"the same event, other whitespace", `{"eventTypeKey":"order","params":{"email":"ann@example.com","orderId":"A-17","items":[1,2]}}`, http.StatusAccepted},
+		{"the same event as a name/value list", `{"eventTypeKey": "order", "params": [{"name": "email", "value": "ann@example.com"}, {"name": "orderId", "value": "A-17"}, {"name": "items", "value": [1, 2]}]}`, http.StatusAccepted},
+		{"another param value", `{"eventTypeKey": "order", "params": {"email": "ann@example.com", "orderId": "A-18", "items": [1, 2]}}`, http.StatusUnprocessableEntity},
+		{"another type", `{"eventTypeKey": "refund", "params": {"email": "ann@example.com", "orderId": "A-17", "items": [1, 2]}}`, http.StatusUnprocessableEntity},
+		{"a param more", `{"eventTypeKey": "order", "params": {"email": "ann@example.com", "orderId": "A-17", "items": [1, 2], "x": 1}}`, http.StatusUnprocessableEntity},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.do("POST", "/events", e.tokens.Ingest, tc.body, "Idempotency-Key", "order-A-17")
+			if tc.status == http.StatusAccepted {
+				mustStatus(t, r, http.StatusAccepted)
+				if got := r.json(t)["eventId"]; got != eventID {
+					t.Errorf("eventId = %s, want the first %s", got, eventID)
+				}
+				return
+			}
+			checkProblem(t, r, tc.status, "Idempotency-Key", "Send a new key")
+			if !strings.Contains(string(r.Body), eventID) {
+				t.Errorf("the answer does not name the first event %s: %s", eventID, r.Body)
+			}
+		})
+	}
+	if r := e.admin("GET", "/events", nil); strings.Count(string(r.Body), `"id":"e_`) != 1 {
+		t.Errorf("want only the first event stored: %s", r.Body)
+	}
+}

@@ -1,9 +1,11 @@
 package intake
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base32"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -91,6 +93,9 @@ func (s *Service) Accept(ctx context.Context, ev webhook.Event, source, sourceID
 	if err != nil {
 		return Result{}, fmt.Errorf("accept event: store: %w", err)
 	}
+	if !created && source == SourceAPI && !sameEvent(stored, ev) {
+		return Result{}, &KeyReusedError{Key: sourceID, EventID: stored.ID}
+	}
 	res := Result{EventID: stored.ID, ContactID: stored.ContactID, Duplicate: !created}
 	// The workflows are those of the first acceptance, stored with the event: a
 	// redelivery completes that set (after a crash halfway) and starts no other, even
@@ -116,6 +121,41 @@ func (s *Service) Accept(ctx context.Context, ev webhook.Event, source, sourceID
 		res.RunIDs = []string{}
 	}
 	return res, nil
+}
+
+// KeyReusedError is Accept's answer to an Idempotency-Key already used for a different
+// event: the key names the first event, so the new one would be silently dropped.
+type KeyReusedError struct {
+	Key     string
+	EventID string // the event the key was first used for
+}
+
+func (e *KeyReusedError) Error() string {
+	return fmt.Sprintf("the Idempotency-Key %q was used for another event (%s)", e.Key, e.EventID)
+}
+
+// sameEvent reports whether a repeated delivery carries the event first stored: the same
+// type, key value and params (names in order, values as JSON, whitespace aside).
+func sameEvent(stored, ev webhook.Event) bool {
+	if stored.TypeKey != ev.TypeKey || stored.KeyValue != ev.KeyValue || len(stored.Params) != len(ev.Params) {
+		return false
+	}
+	for i, p := range stored.Params {
+		q := ev.Params[i]
+		if p.Name != q.Name || !sameJSON(p.Value, q.Value) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameJSON compares two JSON texts ignoring insignificant whitespace.
+func sameJSON(a, b []byte) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	var ca, cb bytes.Buffer
+	return json.Compact(&ca, a) == nil && json.Compact(&cb, b) == nil && bytes.Equal(ca.Bytes(), cb.Bytes())
 }
 
 var runIDEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
