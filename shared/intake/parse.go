@@ -7,7 +7,9 @@ package intake
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"unicode/utf8"
 
@@ -52,7 +54,11 @@ func parse(raw []byte, needContact bool) (webhook.Event, error) {
 	dec.DisallowUnknownFields()
 	var b body
 	if err := dec.Decode(&b); err != nil {
-		verr.Add("", "The event is not a JSON object of eventTypeKey, keyValue and params: "+err.Error()+".")
+		verr.Add(decodeProblem(err))
+		return webhook.Event{}, verr
+	}
+	if dec.More() {
+		verr.Add("", "The event holds more than one JSON value; send one object of eventTypeKey, keyValue and params.")
 		return webhook.Event{}, verr
 	}
 	var ev webhook.Event
@@ -90,6 +96,32 @@ func FromParams(typeKey string, params json.RawMessage) (webhook.Event, error) {
 		return webhook.Event{}, fmt.Errorf("encode eventbridge event: %w", err)
 	}
 	return Parse(b)
+}
+
+// decodeProblem says in the user's terms (a JSON pointer and a sentence, no decoder
+// internals) why the event did not decode into body.
+func decodeProblem(err error) (pointer, detail string) {
+	const want = "The event must be one JSON object of eventTypeKey, keyValue and params"
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return "", want + "; it is empty."
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "", want + "; it ends too early."
+	case errors.As(err, &syn):
+		return "", fmt.Sprintf("%s; it is not valid JSON at byte %d.", want, syn.Offset)
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return "", fmt.Sprintf("%s, not a JSON %s.", want, typ.Value)
+		}
+		return "/" + strings.ReplaceAll(typ.Field, ".", "/"), fmt.Sprintf("Must be a string, not a JSON %s.", typ.Value)
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		name = strings.Trim(name, `"`)
+		return "/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(name), fmt.Sprintf("%q is not known; an event has eventTypeKey, keyValue and params.", name)
+	}
+	return "", want + "."
 }
 
 func checkKey(verr *webhook.ValidationError, ptr, s string, max int) {

@@ -38,7 +38,15 @@ func TestParse(t *testing.T) {
 		{name: "param without value", body: `{"eventTypeKey":"x","params":[{"name":"email"}]}`, wantErr: "/params/0/value"},
 		{name: "param with extra field", body: `{"eventTypeKey":"x","params":[{"name":"email","value":"a@b.c","x":1}]}`, wantErr: "/params/0"},
 		{name: "params not array or object", body: `{"eventTypeKey":"x","params":"email"}`, wantErr: "/params"},
-		{name: "unknown top-level field", body: `{"eventTypeKey":"x","params":{"email":"a@b.c"},"extra":1}`, wantErr: ""},
+		{name: "unknown top-level field", body: `{"eventTypeKey":"x","params":{"email":"a@b.c"},"extra":1}`, wantErr: "/extra"},
+		{name: "unknown field with a slash in its name", body: `{"eventTypeKey":"x","a/b":1}`, wantErr: "/a~1b"},
+		{name: "type of the wrong JSON type", body: `{"eventTypeKey":5,"params":{"email":"a@b.c"}}`, wantErr: "/eventTypeKey"},
+		{name: "keyValue of the wrong JSON type", body: `{"eventTypeKey":"x","keyValue":["a"]}`, wantErr: "/keyValue"},
+		{name: "empty body", body: ``, wantErr: ""},
+		{name: "cut short", body: `{"eventTypeKey":`, wantErr: ""},
+		{name: "not JSON", body: `eventTypeKey=x`, wantErr: ""},
+		{name: "an array", body: `[{"eventTypeKey":"x"}]`, wantErr: ""},
+		{name: "two objects", body: `{"eventTypeKey":"x","keyValue":"a"} {"eventTypeKey":"y"}`, wantErr: ""},
 		{name: "body over 20 KB", body: `{"eventTypeKey":"x","params":{"email":"a@b.c","pad":"` + strings.Repeat("x", 20<<10) + `"}}`, wantErr: ""},
 	}
 	for _, tt := range tests {
@@ -48,6 +56,13 @@ func TestParse(t *testing.T) {
 				var verr *webhook.ValidationError
 				if !errors.As(err, &verr) {
 					t.Fatalf("Parse error = %v, want a *webhook.ValidationError", err)
+				}
+				for _, fe := range verr.Errors {
+					for _, internal := range []string{"json:", "Go value", "intake.body", "EOF"} {
+						if strings.Contains(fe.Detail, internal) {
+							t.Errorf("detail %q shows decoder internals (%q)", fe.Detail, internal)
+						}
+					}
 				}
 				for _, fe := range verr.Errors {
 					if fe.Pointer == tt.wantErr {
