@@ -363,13 +363,21 @@ func (a *api) listRuns(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	if _, err := a.store.GetWorkflow(r.Context(), id); err != nil {
+	_, err := a.store.GetWorkflow(r.Context(), id)
+	if err != nil && !errors.Is(err, webhook.ErrNotFound) {
 		a.writeError(w, r, "workflow", err)
 		return
 	}
+	deleted := err != nil
 	items, next, err := a.store.ListRuns(r.Context(), id, page)
 	if err != nil {
 		a.writeError(w, r, "run", cursorError(err))
+		return
+	}
+	if deleted && len(items) == 0 && page.Cursor == "" {
+		// No such workflow, and no history of one: a wrong id. A deleted workflow's
+		// runs stay listed until they expire, as GET /runs/{id} keeps showing them.
+		a.writeError(w, r, "workflow", webhook.ErrNotFound)
 		return
 	}
 	out := make([]runJSON, len(items))

@@ -61,3 +61,38 @@ func TestWorkflowValidation(t *testing.T) {
 		t.Errorf("want exactly the valid workflow stored: %s", l.Body)
 	}
 }
+
+// TestRunsOfADeletedWorkflow: a workflow's start history outlives the workflow (its runs
+// stay until they expire, as GET /runs/{id} shows them); an id that never had a workflow
+// or a run is still a 404.
+func TestRunsOfADeletedWorkflow(t *testing.T) {
+	e := newEnv(t)
+	f := e.admin("POST", "/workflows", map[string]any{"name": "f", "trigger": map[string]string{"eventType": "order"},
+		"steps": []map[string]any{{"id": "m", "type": "message", "channel": "email", "subject": "Hi", "body": "Hello"}}})
+	mustStatus(t, f, 201)
+	ev := e.do("POST", "/events", e.tokens.Ingest, map[string]any{"eventTypeKey": "order", "params": map[string]string{"email": "ann@example.com"}})
+	mustStatus(t, ev, 202)
+	runIDs, _ := ev.json(t)["runIds"].([]any)
+	if len(runIDs) != 1 {
+		t.Fatalf("runIds = %v, want one", runIDs)
+	}
+	mustStatus(t, e.admin("DELETE", "/workflows/"+f.id(t), nil), 204)
+	cases := []struct {
+		name, path string
+		status     int
+		want       string
+	}{
+		{"the deleted workflow's runs", "/workflows/" + f.id(t) + "/runs", 200, runIDs[0].(string)},
+		{"one of them", "/runs/" + runIDs[0].(string), 200, f.id(t)},
+		{"a workflow that never was", "/workflows/f_nope/runs", 404, "f_nope"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.admin("GET", tc.path, nil)
+			mustStatus(t, r, tc.status)
+			if !strings.Contains(string(r.Body), tc.want) {
+				t.Errorf("body %s does not contain %q", r.Body, tc.want)
+			}
+		})
+	}
+}
