@@ -201,11 +201,31 @@ func TestLimits(t *testing.T) {
 		{"macro calls", "#macro(r)#set($d = $d + 1)#if($d < 15)#r()#r()#r()#end#set($d = $d - 1)#end#set($d = 0)#r()",
 			velocity.Limits{MacroCalls: 10000}, "macro calls"},
 		{"evaluate depth", `#set($t = '#evaluate($t)')#evaluate($t)`, velocity.Limits{}, "evaluate depth"},
+		// Text that grows exponentially is refused before it is built.
+		{"printing a list that holds itself twice over", `#set($l = [1])#foreach($i in [1..40])#set($l = [$l, $l])#end$l`,
+			velocity.Limits{OutputBytes: 1 << 16}, "output bytes"},
+		{"comparing it as text", `#set($l = [1])#foreach($i in [1..40])#set($l = [$l, $l])#end#if($l == "x")#end`,
+			velocity.Limits{OutputBytes: 1 << 16}, "output bytes"},
+		{"a map of it", `#set($l = [1])#foreach($i in [1..40])#set($l = [$l, $l])#end${{"k": $l}}`,
+			velocity.Limits{OutputBytes: 1 << 16}, "output bytes"},
+		{"addAll of a list to itself", `#set($l = [1])#foreach($i in [1..40])#set($x = $l.addAll($l))#end`,
+			velocity.Limits{OutputBytes: 1 << 16}, "output bytes"},
+		{"addAll at an index", `#set($l = [1])#foreach($i in [1..40])#set($x = $l.addAll(0, $l))#end`,
+			velocity.Limits{OutputBytes: 1 << 16}, "output bytes"},
+		{"format width", `#set($s = '')$s.format('%2147483647s', 'x')`, velocity.Limits{}, "output bytes"},
+		{"format precision", `#set($s = '')$s.format('%.2000000000f', 1.5)`, velocity.Limits{}, "output bytes"},
+		{"StringUtils.leftPad", `$su.leftPad('a', 2147483647, '-')`, velocity.Limits{}, "output bytes"},
+		{"StringUtils.repeat", `$su.repeat('ab', 1000000000)`, velocity.Limits{}, "output bytes"},
+		{"StringUtils.join of a list that holds itself", `#set($l = [1])#foreach($i in [1..40])#set($l = [$l, $l])#end$su.join($l, ',')`,
+			velocity.Limits{}, "output bytes"},
+		{"a tool printing it", `#set($l = [1])#foreach($i in [1..40])#set($l = [$l, $l])#end$esc.html($l)`,
+			velocity.Limits{}, "output bytes"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tmpl := mustParse(t, tc.src, velocity.WithLimits(tc.limits))
-			_, err := exec(t, tmpl, nil)
+			tools := goldenTools()
+			_, err := exec(t, tmpl, map[string]any{"su": tools["stringUtils"], "esc": tools["esc"]})
 			var le *velocity.LimitError
 			if !errors.As(err, &le) || le.Limit != tc.limit {
 				t.Fatalf("got %v, want a LimitError on %s", err, tc.limit)

@@ -24,8 +24,10 @@
 //     template's own variables lack; NewFieldResolver makes one that finds contact
 //     fields without regard to case ($firstName finds FIRSTNAME).
 //   - WithLimits: bounds on #foreach iterations (all loops of a render together,
-//     default 1,000,000), range size (1,000,000), bytes produced (output and
-//     strings built, 16 MiB), macro nesting (20, Velocity's own, reported as its
+//     default 1,000,000), range size (1,000,000), bytes produced (output,
+//     strings built and lists or maps printed as text, 16 MiB; a list grown by
+//     addAll counts 8 bytes an element; the tools refuse to build a string longer
+//     than the default), macro nesting (20, Velocity's own, reported as its
 //     MacroOverflowException; other values give a *LimitError), macro calls per
 //     render (1,000,000), #evaluate nesting (10) and parse nesting (1000).
 //     Exceeding one ends the render with a *LimitError. The context passed to

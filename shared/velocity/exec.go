@@ -207,6 +207,12 @@ func (st *state) ctxError(err error, at parse.Pos) error {
 		Msg: "rendering stopped: " + err.Error(), Err: err}
 }
 
+// checkListSize bounds a list that addAll grows, counting 8 bytes of output per
+// element: adding a list to itself in a loop doubles it at every step.
+func (st *state) checkListSize(n int) error {
+	return st.checkBytes(8*n, posUnknown)
+}
+
 func (st *state) limitError(what string, max int64, at parse.Pos) error {
 	return &LimitError{Name: st.t.name, Line: at.Line, Col: at.Col, Limit: what, Max: max}
 }

@@ -45,8 +45,14 @@ func (st *state) javaFormat(format string, args []any, nullArray bool) (string, 
 			k++
 		}
 		if k > j {
-			width, _ = strconv.Atoi(format[j:k])
+			var err error
+			if width, err = strconv.Atoi(format[j:k]); err != nil || width > math.MaxInt32 {
+				return "", throw("java.util.IllegalFormatWidthException", "-2147483648")
+			}
 			j = k
+			if err := st.checkBytes(b.Len()+width, posUnknown); err != nil {
+				return "", err // %2000000000s
+			}
 		}
 		prec := -1
 		if j < len(format) && format[j] == '.' {
@@ -57,7 +63,10 @@ func (st *state) javaFormat(format string, args []any, nullArray bool) (string, 
 			if k == j+1 {
 				return "", throw("java.util.IllegalFormatPrecisionException", format[i:])
 			}
-			prec, _ = strconv.Atoi(format[j+1 : k])
+			var err error
+			if prec, err = strconv.Atoi(format[j+1 : k]); err != nil || prec > math.MaxInt32 {
+				return "", throw("java.util.IllegalFormatPrecisionException", "-2147483648")
+			}
 			j = k
 		}
 		if j >= len(format) {
@@ -65,6 +74,11 @@ func (st *state) javaFormat(format string, args []any, nullArray bool) (string, 
 		}
 		conv := format[j]
 		i = j
+		if prec > 0 && strings.IndexByte("feE", conv) >= 0 {
+			if err := st.checkBytes(b.Len()+prec, posUnknown); err != nil {
+				return "", err // %.2000000000f
+			}
+		}
 		switch conv {
 		case '%':
 			b.WriteString(pad("%", width, flags))

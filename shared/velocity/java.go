@@ -255,7 +255,11 @@ func appendUTF16(b []byte, u []uint16) []byte {
 	return append(b, string(utf16.Decode(u))...)
 }
 
+// appendCollection and appendMap stop with a *LimitError once the text they
+// add exceeds the output still allowed: a list holding itself several times
+// over (#set($l = [$l, $l]) in a loop) prints exponentially long.
 func (st *state) appendCollection(b []byte, self any, items []any) ([]byte, error) {
+	start := len(b)
 	b = append(b, '[')
 	var err error
 	for i, e := range items {
@@ -269,11 +273,15 @@ func (st *state) appendCollection(b []byte, self any, items []any) ([]byte, erro
 		if b, err = st.appendString(b, e); err != nil {
 			return b, err
 		}
+		if err = st.checkBytes(len(b)-start, posUnknown); err != nil {
+			return b, err
+		}
 	}
 	return append(b, ']'), nil
 }
 
 func (st *state) appendMap(b []byte, m any) ([]byte, error) {
+	start := len(b)
 	b = append(b, '{')
 	var err error
 	i := 0
@@ -288,7 +296,9 @@ func (st *state) appendMap(b []byte, m any) ([]byte, error) {
 			b = append(b, "(this Map)"...)
 			return true
 		}
-		b, err = st.appendString(b, v)
+		if b, err = st.appendString(b, v); err == nil {
+			err = st.checkBytes(len(b)-start, posUnknown)
+		}
 		return err == nil
 	})
 	return append(b, '}'), err
@@ -299,6 +309,7 @@ func (st *state) appendView(b []byte, v *mapView) ([]byte, error) {
 	b = append(b, '[')
 	var err error
 	i := 0
+	start := len(b)
 	rangeMap(m, func(k string, val any) bool {
 		if i > 0 {
 			b = append(b, ", "...)
@@ -313,6 +324,9 @@ func (st *state) appendView(b []byte, v *mapView) ([]byte, error) {
 			b = appendKey(b, k)
 			b = append(b, '=')
 			b, err = st.appendString(b, val)
+		}
+		if err == nil {
+			err = st.checkBytes(len(b)-start, posUnknown)
 		}
 		return err == nil
 	})

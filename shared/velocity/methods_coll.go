@@ -58,6 +58,9 @@ var listMethods = func() methodTable {
 			return nil, npe()
 		}
 		add := append([]any(nil), st.iterItems(a[0])...)
+		if err := st.checkListSize(len(st.listItems(r)) + len(add)); err != nil {
+			return nil, err
+		}
 		l := st.mutableList(r)
 		l.Items = append(l.Items, add...)
 		l.mod++
@@ -68,6 +71,9 @@ var listMethods = func() methodTable {
 			return nil, npe()
 		}
 		add := append([]any(nil), st.iterItems(a[1])...)
+		if err := st.checkListSize(len(st.listItems(r)) + len(add)); err != nil {
+			return nil, err
+		}
 		l := st.mutableList(r)
 		i := intArg(a[0])
 		if i < 0 || i > len(l.Items) {

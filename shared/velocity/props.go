@@ -397,6 +397,9 @@ func (st *state) methodError(recv any, name string, at parse.Pos, err error) err
 		return err
 	}
 	if le := (*LimitError)(nil); errors.As(err, &le) {
+		if le.Line == 0 {
+			return st.limitError(le.Limit, le.Max, at)
+		}
 		return err
 	}
 	return st.renderError(at, "MethodInvocationException", "",
@@ -424,6 +427,10 @@ func (st *state) indexError(recv, arg any, at parse.Pos, err error) error {
 func (st *state) objectCallError(o Object, name string, at parse.Pos, err error) error {
 	if re := (*RenderError)(nil); errors.As(err, &re) {
 		return err
+	}
+	if le := (*LimitError)(nil); errors.As(err, &le) && le.Name == "" {
+		// A tool refused to build a too long string; the render is where it was.
+		return st.limitError(le.Limit, le.Max, at)
 	}
 	return st.methodError(o, name, at, err)
 }

@@ -39,7 +39,8 @@ func (t *DateTool) parseOptions(z *javafmt.Zone) javafmt.ParseOptions {
 }
 
 // Method implements velocity.Object.
-func (t *DateTool) Method(name string, args []any) (any, error) {
+func (t *DateTool) Method(name string, args []any) (v any, err error) {
+	defer catchTooLong(&v, &err)
 	if t.reteno {
 		if v, ok, err := t.retenoMethod(name, args); ok {
 			return v, err

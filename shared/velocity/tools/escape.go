@@ -40,7 +40,8 @@ func NewEscapeTool() *EscapeTool { return &EscapeTool{} }
 func (*EscapeTool) JavaClass() string { return escapeClass }
 
 // Method implements velocity.Object.
-func (e *EscapeTool) Method(name string, args []any) (any, error) {
+func (e *EscapeTool) Method(name string, args []any) (v any, err error) {
+	defer catchTooLong(&v, &err)
 	switch len(args) {
 	case 0:
 		switch name {

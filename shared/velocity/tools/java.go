@@ -122,6 +122,28 @@ func numberString(v any) string {
 
 // ------------------------------------------------------------------ strings
 
+// errTooLong is panicked by checkBuilt and recovered by catchTooLong in the
+// Method of every tool that prints values.
+type errTooLong struct{}
+
+// checkBuilt stops printing a list or map whose text has grown past what a render
+// may produce: a list holding itself several times over prints exponentially long.
+func checkBuilt(n int) {
+	if n > velocity.DefaultOutputBytes {
+		panic(errTooLong{})
+	}
+}
+
+// catchTooLong turns checkBuilt's panic into a *velocity.LimitError.
+func catchTooLong(v *any, err *error) {
+	if r := recover(); r != nil {
+		if _, ok := r.(errTooLong); !ok {
+			panic(r)
+		}
+		*v, *err = nil, &velocity.LimitError{Limit: "output bytes", Max: velocity.DefaultOutputBytes}
+	}
+}
+
 // javaString is String.valueOf(v): how Java prints a value.
 func javaString(v any) string {
 	switch x := v.(type) {
@@ -155,6 +177,7 @@ func javaString(v any) string {
 			} else {
 				b.WriteString(javaString(e))
 			}
+			checkBuilt(b.Len())
 		}
 		b.WriteByte('}')
 		return b.String()
@@ -173,6 +196,7 @@ func javaString(v any) string {
 			b.WriteString(k)
 			b.WriteByte('=')
 			b.WriteString(javaString(x[k]))
+			checkBuilt(b.Len())
 		}
 		b.WriteByte('}')
 		return b.String()
@@ -203,6 +227,7 @@ func collectionString(items []any, self any) string {
 			}
 		}
 		b.WriteString(javaString(e))
+		checkBuilt(b.Len())
 	}
 	b.WriteByte(']')
 	return b.String()

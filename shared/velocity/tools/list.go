@@ -23,7 +23,8 @@ func NewListTool() *ListTool { return &ListTool{} }
 func (*ListTool) JavaClass() string { return listClass }
 
 // Method implements velocity.Object.
-func (l *ListTool) Method(name string, args []any) (any, error) {
+func (l *ListTool) Method(name string, args []any) (v any, err error) {
+	defer catchTooLong(&v, &err)
 	switch len(args) {
 	case 1:
 		items, isList := listItems(args[0])

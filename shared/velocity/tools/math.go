@@ -57,9 +57,14 @@ func matchType(out float64, in ...any) any {
 }
 
 // Method implements velocity.Object.
-func (m *MathTool) Method(name string, args []any) (any, error) {
+func (m *MathTool) Method(name string, args []any) (v any, err error) {
+	defer catchTooLong(&v, &err)
 	switch name {
 	case "add", "sub", "mul", "div", "max", "min":
+		if len(args) == 1 && args[0] == nil {
+			// A lone null is the Object... array itself, which the tool reads.
+			return nil, throw("java.lang.NullPointerException", "")
+		}
 		return m.fold(name, args), nil
 	}
 	switch len(args) {

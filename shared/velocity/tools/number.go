@@ -25,7 +25,8 @@ func NewNumberTool() *NumberTool { return &NumberTool{} }
 func (*NumberTool) JavaClass() string { return numberClass }
 
 // Method implements velocity.Object.
-func (t *NumberTool) Method(name string, args []any) (any, error) {
+func (t *NumberTool) Method(name string, args []any) (v any, err error) {
+	defer catchTooLong(&v, &err)
 	switch len(args) {
 	case 0:
 		switch name {

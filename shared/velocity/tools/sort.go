@@ -32,7 +32,8 @@ func NewSortTool() *SortTool { return &SortTool{} }
 func (*SortTool) JavaClass() string { return sortClass }
 
 // Method implements velocity.Object.
-func (s *SortTool) Method(name string, args []any) (any, error) {
+func (s *SortTool) Method(name string, args []any) (v any, err error) {
+	defer catchTooLong(&v, &err)
 	if name == "sort" {
 		switch len(args) {
 		case 1:

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf16"
+
+	"github.com/flowhook/flowhook/shared/velocity"
 )
 
 const stringUtilsClass = "org.apache.commons.lang.StringUtils"
@@ -156,7 +158,8 @@ func javaUpper(s string) string {
 }
 
 // Method implements velocity.Object.
-func (u *StringUtils) Method(name string, args []any) (any, error) {
+func (u *StringUtils) Method(name string, args []any) (v any, err error) {
+	defer catchTooLong(&v, &err)
 	v, ok, err := u.call(name, args)
 	if ok {
 		return v, err
@@ -798,6 +801,7 @@ func joinCall(args []any) (any, bool, error) {
 			if e != nil {
 				b.WriteString(javaString(e))
 			}
+			checkBuilt(b.Len())
 		}
 		return b.String(), true, nil
 	}
@@ -813,6 +817,7 @@ func joinVarargs(args []any) string {
 		if e != nil {
 			b.WriteString(javaString(e))
 		}
+		checkBuilt(b.Len())
 	}
 	return b.String()
 }
@@ -843,6 +848,9 @@ func intCall(name string, args []any) (any, bool, error) {
 			if k <= 0 {
 				return "", true, nil
 			}
+			if err := checkLength(len(first), k); err != nil {
+				return nil, true, err
+			}
 			return strings.Repeat(first, k), true, nil
 		}
 		if n == 3 {
@@ -859,6 +867,9 @@ func intCall(name string, args []any) (any, bool, error) {
 			}
 			if k <= 0 {
 				return "", true, nil
+			}
+			if err := checkLength(len(first)+len(sep), k); err != nil {
+				return nil, true, err
 			}
 			return strings.Repeat(first+sep, k-1) + first, true, nil
 		}
@@ -879,6 +890,9 @@ func intCall(name string, args []any) (any, bool, error) {
 		}
 		if firstNull {
 			return nil, true, nil
+		}
+		if err := checkLength(size, 1); err != nil {
+			return nil, true, err
 		}
 		return padString(name, w, size, enc(pad)), true, nil
 	case "left", "right":
@@ -1038,6 +1052,16 @@ func intCall(name string, args []any) (any, bool, error) {
 		return splitChars(first, seps, sepNull, max, name == "splitPreserveAllTokens"), true, nil
 	}
 	return nil, false, nil
+}
+
+// checkLength refuses a string of n times size units longer than a render may
+// produce (velocity.DefaultOutputBytes) before it is built: where Java would
+// build it or run out of memory, the render ends with a *velocity.LimitError.
+func checkLength(size, n int) error {
+	if size > 0 && n > velocity.DefaultOutputBytes/size {
+		return &velocity.LimitError{Limit: "output bytes", Max: velocity.DefaultOutputBytes}
+	}
+	return nil
 }
 
 func padString(name string, w u16, size int, pad u16) string {
