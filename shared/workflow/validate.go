@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/flowhook/flowhook/shared/webhook"
 )
@@ -57,8 +59,11 @@ type validator struct {
 }
 
 func (v *validator) steps(ptr string, steps []webhook.Step, depth int) error {
+	if len(steps) == 0 {
+		return nil // an absent branch is not a nesting level
+	}
 	if depth > 10 {
-		v.verr.Add(ptr, "Conditions are nested more than 10 deep; flatten the workflow.")
+		v.add(ptr, "Conditions are nested more than 10 deep; flatten the workflow.")
 		return nil
 	}
 	for i, s := range steps {
@@ -74,11 +79,11 @@ func (v *validator) step(ptr string, s webhook.Step, depth int) error {
 	name := "step " + ptr
 	switch {
 	case s.ID == "":
-		v.verr.Add(ptr+"/id", "Each step needs an id, unique in the workflow (it names the step in the run history).")
+		v.add(ptr+"/id", "Each step needs an id, unique in the workflow (it names the step in the run history).")
 	case v.ids[s.ID] != "":
-		v.verr.Add(ptr+"/id", fmt.Sprintf("The step id %q is used twice (also at %s); make it unique.", s.ID, v.ids[s.ID]))
+		v.add(ptr+"/id", fmt.Sprintf("The step id %q is used twice (also at %s); make it unique.", s.ID, v.ids[s.ID]))
 	case len(s.ID) > 64 || strings.ContainsAny(s.ID, ":#/ \t\r\n"):
-		v.verr.Add(ptr+"/id", "A step id is at most 64 characters without spaces, ':', '#' or '/'.")
+		v.add(ptr+"/id", "A step id is at most 64 characters without spaces, ':', '#' or '/'.")
 	default:
 		v.ids[s.ID] = ptr
 		name = fmt.Sprintf("step %q", s.ID)
@@ -86,16 +91,16 @@ func (v *validator) step(ptr string, s webhook.Step, depth int) error {
 	switch s.Type {
 	case webhook.StepWebhook:
 		if s.WebhookID == "" {
-			v.verr.Add(ptr+"/webhookId", "A webhook step names the webhook to call (an id from GET /webhooks).")
+			v.add(ptr+"/webhookId", "A webhook step names the webhook to call (an id from GET /webhooks).")
 		} else if v.c.Webhook != nil {
 			w, err := v.c.Webhook(v.ctx, s.WebhookID)
 			switch {
 			case errors.Is(err, webhook.ErrNotFound):
-				v.verr.Add(ptr+"/webhookId", fmt.Sprintf("%s names webhook %q, which does not exist.", name, s.WebhookID))
+				v.add(ptr+"/webhookId", fmt.Sprintf("%s names webhook %q, which does not exist.", name, s.WebhookID))
 			case err != nil:
 				return fmt.Errorf("validate workflow: get webhook %q: %w", s.WebhookID, err)
 			case w.Deleted():
-				v.verr.Add(ptr+"/webhookId", fmt.Sprintf("%s names webhook %q (%s), which is deleted; restore it or pick another.", name, s.WebhookID, w.Name))
+				v.add(ptr+"/webhookId", fmt.Sprintf("%s names webhook %q (%s), which is deleted; restore it or pick another.", name, s.WebhookID, w.Name))
 			}
 		}
 		v.template(ptr+"/contact/id", name+" contact id", s.Contact.ID)
@@ -104,19 +109,19 @@ func (v *validator) step(ptr string, s webhook.Step, depth int) error {
 		switch s.OnFailure {
 		case "", webhook.OnFailureStop, webhook.OnFailureContinue:
 		default:
-			v.verr.Add(ptr+"/onFailure", `onFailure must be "stop" or "continue".`)
+			v.add(ptr+"/onFailure", `onFailure must be "stop" or "continue".`)
 		}
 	case webhook.StepCondition:
 		switch {
 		case s.Expression != "" && (s.Variable != "" || s.Pattern != ""):
-			v.verr.Add(ptr, name+" has both an expression and a variable/pattern; use one.")
+			v.add(ptr, name+" has both an expression and a variable/pattern; use one.")
 		case s.Expression != "":
 			v.template(ptr+"/expression", name+" expression", "#if("+s.Expression+")1#end")
 		case s.Variable == "":
-			v.verr.Add(ptr+"/variable", name+" needs a variable (an event param or a webhook name) and a pattern, or an expression.")
+			v.add(ptr+"/variable", name+" needs a variable (an event param or a webhook name) and a pattern, or an expression.")
 		default:
 			if _, err := regexp.Compile(s.Pattern); err != nil {
-				v.verr.Add(ptr+"/pattern", fmt.Sprintf("%s: the pattern is not a valid regular expression (RE2 syntax): %v.", name, err))
+				v.add(ptr+"/pattern", fmt.Sprintf("%s: the pattern is not a valid regular expression (RE2 syntax): %v.", name, err))
 			}
 		}
 		if err := v.steps(ptr+"/then", s.Then, depth+1); err != nil {
@@ -127,20 +132,29 @@ func (v *validator) step(ptr string, s webhook.Step, depth int) error {
 		}
 	case webhook.StepMessage:
 		if !channels[s.Channel] {
-			v.verr.Add(ptr+"/channel", fmt.Sprintf("%s: channel must be one of email, sms, push, webpush, viber, telegram, inapp.", name))
+			v.add(ptr+"/channel", fmt.Sprintf("%s: channel must be one of email, sms, push, webpush, viber, telegram, inapp.", name))
 		}
 		if strings.TrimSpace(s.Body) == "" {
-			v.verr.Add(ptr+"/body", name+" needs a body template.")
+			v.add(ptr+"/body", name+" needs a body template.")
 		}
 		v.template(ptr+"/subject", name+" subject", s.Subject)
 		v.template(ptr+"/body", name+" body", s.Body)
 	default:
-		v.verr.Add(ptr+"/type", fmt.Sprintf("%s: type must be \"webhook\", \"condition\" or \"message\", not %q.", name, s.Type))
+		v.add(ptr+"/type", fmt.Sprintf("%s: type must be \"webhook\", \"condition\" or \"message\", not %q.", name, s.Type))
 	}
 	if s.Type != webhook.StepCondition && (len(s.Then) > 0 || len(s.Else) > 0) {
-		v.verr.Add(ptr+"/then", name+": only condition steps have then/else branches.")
+		v.add(ptr+"/then", name+": only condition steps have then/else branches.")
 	}
 	return nil
+}
+
+// add records a problem at ptr; the detail is a sentence, so it starts with a capital
+// (names like step "m1" start many of them).
+func (v *validator) add(ptr, detail string) {
+	if r, size := utf8.DecodeRuneInString(detail); unicode.IsLower(r) {
+		detail = string(unicode.ToUpper(r)) + detail[size:]
+	}
+	v.verr.Add(ptr, detail)
 }
 
 func (v *validator) template(ptr, what, src string) {
@@ -148,6 +162,6 @@ func (v *validator) template(ptr, what, src string) {
 		return
 	}
 	if err := v.c.Template(what, src); err != nil {
-		v.verr.Add(ptr, fmt.Sprintf("The %s does not parse: %v.", what, strings.TrimSuffix(err.Error(), ".")))
+		v.add(ptr, fmt.Sprintf("The %s does not parse: %v.", what, strings.TrimSuffix(err.Error(), ".")))
 	}
 }
