@@ -170,9 +170,10 @@ func (s *Stack) Close() error {
 	return s.Store.Close()
 }
 
-// openAPIRoute serves the OpenAPI document without credentials.
+// openAPIRoute serves the OpenAPI document to admin tokens: design §8 leaves only
+// /healthz open, and the document is also in the repository.
 func openAPIRoute() httpapi.Route {
-	return httpapi.Route{Pattern: "GET /openapi.yaml", Scope: auth.ScopeNone, Handler: func(w http.ResponseWriter, r *http.Request) {
+	return httpapi.Route{Pattern: "GET /openapi.yaml", Scope: auth.ScopeAdmin, Handler: func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(httpapi.OpenAPI)
 	}}
