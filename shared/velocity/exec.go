@@ -48,7 +48,19 @@ type state struct {
 	args []any
 	// lastFormatArg is the argument of the last String.format specifier (%<s).
 	lastFormatArg any
+	// javaDepth is the nesting of containers being printed, hashed or compared;
+	// overflow is set when it passes maxJavaDepth, where Java's recursion would
+	// have thrown StackOverflowError (a list that contains itself).
+	javaDepth int
+	overflow  bool
 }
+
+// maxJavaDepth is how deep lists and maps may nest when printed, hashed or
+// compared. Java's own limit is its thread stack, a few thousand levels.
+const maxJavaDepth = 3000
+
+// errStackOverflow is what Java's recursion into a cyclic container throws.
+func errStackOverflow() error { return throw("java.lang.StackOverflowError", "") }
 
 type varEntry struct {
 	name    string
@@ -127,6 +139,10 @@ func (st *state) run() error {
 	if errors.As(err, &stop) {
 		// #stop, or #break outside any loop, ends the template normally.
 		err = nil
+	}
+	if th, ok := err.(*Throwable); ok && th.Class == "java.lang.StackOverflowError" {
+		// Outside a method call Velocity lets the Error through unwrapped.
+		return &RenderError{Name: st.t.name, Kind: "StackOverflowError", Class: th.Class, Msg: "a list or map contains itself", Err: err}
 	}
 	return err
 }

@@ -245,7 +245,12 @@ func (st *state) velocityEquals(l, r any) (bool, error) {
 		return mathCompare(l, r) == 0, nil
 	}
 	if l != nil && r != nil && assignable(cl, cr) {
-		return st.javaEquals(l, r), nil
+		eq := st.javaEquals(l, r)
+		if st.overflow {
+			st.overflow = false
+			return false, errStackOverflow()
+		}
+		return eq, nil
 	}
 	if l == nil && r == nil {
 		return true, nil

@@ -193,17 +193,14 @@ func (st *state) appendString(b []byte, v any) ([]byte, error) {
 		return append(b, x.String()...), nil
 	case nil:
 		return append(b, "null"...), nil
-	case []any:
-		return st.appendCollection(b, v, x)
-	case *List:
-		x = st.resolveList(x)
-		return st.appendCollection(b, v, x.Items)
-	case *Map:
-		return st.appendMap(b, st.resolve(x))
-	case map[string]any:
-		return st.appendMap(b, st.resolve(x))
-	case *mapView:
-		return st.appendView(b, x)
+	case []any, *List, *Map, map[string]any, *mapView:
+		if st.javaDepth++; st.javaDepth > maxJavaDepth {
+			st.javaDepth--
+			return b, errStackOverflow()
+		}
+		b, err := st.appendContainer(b, v)
+		st.javaDepth--
+		return b, err
 	case *mapEntry:
 		var err error
 		b = appendKey(b, x.key)
@@ -258,6 +255,22 @@ func appendUTF16(b []byte, u []uint16) []byte {
 // appendCollection and appendMap stop with a *LimitError once the text they
 // add exceeds the output still allowed: a list holding itself several times
 // over (#set($l = [$l, $l]) in a loop) prints exponentially long.
+// appendContainer prints a list, map or map view.
+func (st *state) appendContainer(b []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case []any:
+		return st.appendCollection(b, v, x)
+	case *List:
+		x = st.resolveList(x)
+		return st.appendCollection(b, x, x.Items)
+	case *Map:
+		return st.appendMap(b, st.resolve(x))
+	case map[string]any:
+		return st.appendMap(b, st.resolve(x))
+	}
+	return st.appendView(b, v.(*mapView))
+}
+
 func (st *state) appendCollection(b []byte, self any, items []any) ([]byte, error) {
 	start := len(b)
 	b = append(b, '[')
@@ -266,7 +279,7 @@ func (st *state) appendCollection(b []byte, self any, items []any) ([]byte, erro
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		if sameContainer(e, self) {
+		if sameContainer(st.resolve(e), self) {
 			b = append(b, "(this Collection)"...)
 			continue
 		}
@@ -292,7 +305,7 @@ func (st *state) appendMap(b []byte, m any) ([]byte, error) {
 		i++
 		b = appendKey(b, k)
 		b = append(b, '=')
-		if sameContainer(v, m) {
+		if sameContainer(st.resolve(v), m) {
 			b = append(b, "(this Map)"...)
 			return true
 		}
@@ -397,6 +410,9 @@ func mapGet(m any, k string) (any, bool) {
 
 // javaEquals is a.equals(b) for a non-null a.
 func (st *state) javaEquals(a, b any) bool {
+	if st.overflow {
+		return false
+	}
 	a, b = st.resolve(a), st.resolve(b)
 	switch x := a.(type) {
 	case string:
@@ -435,6 +451,22 @@ func (st *state) javaEquals(a, b any) bool {
 	case *mapEntry:
 		y, ok := b.(*mapEntry)
 		return ok && x.key == y.key && st.nullSafeEquals(x.val, y.val)
+	}
+	if sameContainer(a, b) {
+		return true // ArrayList and AbstractMap.equals: o == this
+	}
+	if st.javaDepth++; st.javaDepth > maxJavaDepth {
+		st.overflow = true
+	}
+	eq := st.containerEquals(a, b)
+	st.javaDepth--
+	return eq && !st.overflow
+}
+
+// containerEquals is javaEquals of two values that are not simple.
+func (st *state) containerEquals(a, b any) bool {
+	if st.overflow {
+		return false
 	}
 	ca, cb := classOf(a), classOf(b)
 	switch {
@@ -513,6 +545,9 @@ func sameIdentity(a, b any) bool {
 
 // javaHash is v.hashCode().
 func (st *state) javaHash(v any) int32 {
+	if st.overflow {
+		return 0
+	}
 	v = st.resolve(v)
 	switch x := v.(type) {
 	case nil:
@@ -546,6 +581,19 @@ func (st *state) javaHash(v any) int32 {
 		return bigIntHash(x)
 	case *mapEntry:
 		return st.javaHash(keyValue(x.key)) ^ st.javaHash(x.val)
+	}
+	if st.javaDepth++; st.javaDepth > maxJavaDepth {
+		st.overflow = true
+	}
+	h := st.containerHash(v)
+	st.javaDepth--
+	return h
+}
+
+// containerHash is javaHash of a value that is not simple.
+func (st *state) containerHash(v any) int32 {
+	if st.overflow {
+		return 0
 	}
 	c := classOf(v)
 	switch {

@@ -126,7 +126,12 @@ func (m *jmethod) invoke(st *state, recv any, args []any) (any, error) {
 	if m.fn == nil {
 		return nil, &unsupportedMethod{m.sig}
 	}
-	return m.fn(st, st.resolve(recv), args)
+	v, err := m.fn(st, st.resolve(recv), args)
+	if st.overflow {
+		st.overflow = false
+		return nil, errStackOverflow()
+	}
+	return v, err
 }
 
 // packVarargs puts the trailing arguments of a varargs call into an array, as

@@ -531,14 +531,14 @@ func addListSort(t methodTable) {
 		items := append([]any(nil), st.listItems(r)...)
 		var failure error
 		sort.SliceStable(items, func(i, j int) bool {
-			c, err := compareSame(st, items[i], []any{items[j]})
+			c, err := naturalCompare(st, items[i], items[j])
 			if err != nil {
 				if failure == nil {
 					failure = err
 				}
 				return false
 			}
-			return c.(int32) < 0
+			return c < 0
 		})
 		if failure != nil {
 			return nil, failure
@@ -548,6 +548,33 @@ func addListSort(t methodTable) {
 		l.mod++
 		return nil, nil
 	}, tOther)
+}
+
+// naturalCompare is x.compareTo(y) for Comparable x: null throws
+// NullPointerException, a value that is not Comparable or of another class
+// ClassCastException. Every element of a list of two or more meets another in a
+// sort, so a list holding any of these fails to sort, as in Java.
+func naturalCompare(st *state, x, y any) (int, error) {
+	if x == nil || y == nil {
+		return 0, npe()
+	}
+	for _, v := range [...]any{x, y} {
+		if !convertible(tComparable, classOf(v)) {
+			return 0, classCast(v, "java.lang.Comparable")
+		}
+	}
+	if xs, ok := x.(string); ok {
+		ys, ok := y.(string)
+		if !ok {
+			return 0, classCast(y, "java.lang.String")
+		}
+		return compareUTF16(xs, ys), nil
+	}
+	c, err := compareSame(st, x, []any{y})
+	if err != nil {
+		return 0, err
+	}
+	return int(c.(int32)), nil
 }
 
 // addMonitorMethods makes wait() and notify() fail as they do when the caller does
