@@ -7,13 +7,14 @@
 //
 // Templates are parsed as Velocity 1.7 parses them and the tools are Velocity
 // Tools 2.0's, like the oracle's; --flowhook turns on Flowhook's additions: the
-// ${a|'default'} syntax and Reteno's $dateTool methods.
+// ${a|'default'} syntax, Reteno's $dateTool methods and contact fields.
 //
 // The context is the JSON object's top-level keys, with the tools the oracle
-// registers ($mathTool, $numberTool, $dateTool, $esc, ...) under them. A top-level
-// "contact" object is the contact: its fields are also visible as top-level
-// variables, looked up without regard to case, and its timeZone is the contact's
-// time zone for the date tool. In batch mode NAME.err holds one line,
+// registers ($mathTool, $numberTool, $dateTool, $esc, ...) under them. With
+// --flowhook a top-level "contact" object is the contact: its fields are also
+// visible as top-level variables, looked up without regard to case, and its
+// timeZone is the contact's time zone for the date tool; without it "contact" is
+// an ordinary variable, as for the oracle. In batch mode NAME.err holds one line,
 // "Kind: message [line L, column C]", Kind being the reference engine's exception
 // class.
 package main
@@ -123,7 +124,7 @@ func loadContext(path string) (map[string]any, []velocity.Option, error) {
 				return nil, nil, fmt.Errorf("%s: top level must be a JSON object", path)
 			}
 			jsonData = m
-			if c, ok := m.Get("contact"); ok {
+			if c, ok := m.Get("contact"); ok && flowhook {
 				if cm, ok := c.(*velocity.Map); ok {
 					fields = cm
 					if tz, ok := cm.Get("timeZone"); ok {

@@ -100,8 +100,10 @@ func TestSingleTemplate(t *testing.T) {
 		code               int
 		stdout, stderrPart string
 	}{
-		{"context and contact fields", "Hi $name, $firstname from $TOWN", `{"name": "x", "contact": {"FIRSTNAME": "Ann", "TOWN": "Kyiv"}}`,
-			func() []string { return []string{vm, ctx} }, 0, "Hi x, Ann from Kyiv", ""},
+		{"contact fields with --flowhook", "Hi $name, $firstname from $TOWN", `{"name": "x", "contact": {"FIRSTNAME": "Ann", "TOWN": "Kyiv"}}`,
+			func() []string { return []string{"--flowhook", vm, ctx} }, 0, "Hi x, Ann from Kyiv", ""},
+		{"contact is an ordinary variable for the oracle", "Hi $name, $firstname from $contact.TOWN", `{"name": "x", "contact": {"FIRSTNAME": "Ann", "TOWN": "Kyiv"}}`,
+			func() []string { return []string{vm, ctx} }, 0, "Hi x, $firstname from Kyiv", ""},
 		{"no context", "$mathTool.add(1, 2)", "", func() []string { return []string{vm} }, 0, "3", ""},
 		{"error", "line\n#if(", "", func() []string { return []string{vm} }, 1, "", "ParseErrorException"},
 		{"Velocity 1.7 syntax by default", "${a|'b'}", "", func() []string { return []string{vm} }, 1, "", "ParseErrorException"},
