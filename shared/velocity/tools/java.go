@@ -428,12 +428,8 @@ func (d *Date) Method(name string, args []any) (any, error) {
 		case "getClass":
 			return &Class{"java.util.Date"}, nil
 		case "getYear":
-			f := javafmt.ComputeFields(d.ms, d.zone)
-			y := f[javafmt.Year]
-			if f[javafmt.Era] == 0 {
-				y = 1 - y
-			}
-			return int32(y - 1900), nil
+			// The year of the era, BC too: Date's calendar date counts years so.
+			return int32(javafmt.ComputeFields(d.ms, d.zone)[javafmt.Year] - 1900), nil
 		case "getMonth":
 			return int32(javafmt.ComputeFields(d.ms, d.zone)[javafmt.Month]), nil
 		case "getDate":

@@ -26,7 +26,7 @@ const stringUtilsClass = "org.apache.commons.lang.StringUtils"
 // getLevenshteinDistance normalizeSpace length clean capitalise uncapitalise
 // deleteSpaces isNumericSpace isAlphanumericSpace isAsciiPrintable
 // removeStartIgnoreCase removeEndIgnoreCase indexOfIgnoreCase
-// lastIndexOfIgnoreCase replaceChars. join(a, b, ...) of values that are not
+// lastIndexOfIgnoreCase replaceChars overlay lastOrdinalIndexOf. join(a, b, ...) of values that are not
 // collections is join(Object[]) with the arguments as its array (Velocity 1.7
 // passes trailing arguments to any last array parameter), so they are
 // concatenated.
@@ -176,7 +176,8 @@ func (u *StringUtils) call(name string, args []any) (any, bool, error) {
 	case "join":
 		return joinCall(args)
 	case "repeat", "leftPad", "rightPad", "center", "left", "right", "mid", "substring", "abbreviate", "ordinalIndexOf",
-		"indexOf", "lastIndexOf", "replace", "split", "splitPreserveAllTokens", "splitByWholeSeparator":
+		"indexOf", "lastIndexOf", "replace", "split", "splitPreserveAllTokens", "splitByWholeSeparator",
+		"lastOrdinalIndexOf", "overlay":
 		if v, ok, err := intCall(name, args); ok {
 			return v, true, err
 		}
@@ -983,6 +984,50 @@ func intCall(name string, args []any) (any, bool, error) {
 			return nil, true, nil
 		}
 		return abbreviate(w, offset, maxWidth)
+	case "overlay":
+		over, overNull, ok1 := strAt(1)
+		if n != 4 || !ok1 {
+			return nil, false, nil
+		}
+		start, ok2 := intAt(2)
+		end, ok3 := intAt(3)
+		if !ok2 || !ok3 {
+			return nil, false, nil
+		}
+		if firstNull {
+			return nil, true, nil
+		}
+		if overNull {
+			over = ""
+		}
+		start, end = min(max(start, 0), len(w)), min(max(end, 0), len(w))
+		if start > end {
+			start, end = end, start
+		}
+		return w[:start].s() + over + w[end:].s(), true, nil
+	case "lastOrdinalIndexOf":
+		sub, subNull, ok1 := strAt(1)
+		if n != 3 || !ok1 {
+			return nil, false, nil
+		}
+		ord, ok2 := intAt(2)
+		if !ok2 {
+			return nil, false, nil
+		}
+		if firstNull || subNull || ord <= 0 {
+			return int32(-1), true, nil
+		}
+		ws := enc(sub)
+		if len(ws) == 0 {
+			return int32(len(w)), true, nil
+		}
+		idx := len(w)
+		for found := 0; found < ord; found++ {
+			if idx = lastIndexOf16(w, ws, idx-1); idx < 0 {
+				return int32(-1), true, nil
+			}
+		}
+		return int32(idx), true, nil
 	case "ordinalIndexOf":
 		sub, subNull, ok1 := strAt(1)
 		if n != 3 || !ok1 {
