@@ -154,6 +154,11 @@
 //     ConcurrentModificationException at the next step after an element is added
 //     or removed, as Java's fail-fast iterators do; a map iteration walks the keys
 //     present when the loop began.
+//   - Lone surrogates: a Java String may hold half of a surrogate pair
+//     (substring or charAt cutting an emoji, split("")), which Java writes to
+//     UTF-8 output as "?". Go strings hold text, so such a half becomes "?" as
+//     soon as it is cut: it prints as in Java, but it no longer joins its other
+//     half again, equals "?" and escapes as "?" ($esc.html gives &#55357; there).
 //   - Messages: error positions (line and column) and exception classes are the
 //     reference's; the messages themselves are written for marketers and differ
 //     from Velocity's.

@@ -249,7 +249,7 @@ func (st *state) toString(v any) (string, error) {
 }
 
 func appendUTF16(b []byte, u []uint16) []byte {
-	return append(b, string(utf16.Decode(u))...)
+	return append(b, fromUTF16(u)...)
 }
 
 // appendCollection and appendMap stop with a *LimitError once the text they
@@ -715,9 +715,41 @@ func isASCII(s string) bool {
 	return true
 }
 
-// toUTF16 and fromUTF16 convert between Go strings and Java's char sequences.
-func toUTF16(s string) []uint16   { return utf16.Encode([]rune(s)) }
-func fromUTF16(u []uint16) string { return string(utf16.Decode(u)) }
+// toUTF16 converts a Go string to Java's char sequence.
+func toUTF16(s string) []uint16 { return utf16.Encode([]rune(s)) }
+
+// fromUTF16 decodes UTF-16 code units. A lone surrogate, which a Java String
+// holds but Go's cannot, becomes "?", as Java writes it to UTF-8 output (so
+// substring(0, 20) cutting an emoji in half prints as in the reference).
+func fromUTF16(u []uint16) string {
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		if c < 0xD800 || c > 0xDFFF {
+			continue
+		}
+		if c <= 0xDBFF && i+1 < len(u) && u[i+1] >= 0xDC00 && u[i+1] <= 0xDFFF {
+			i++
+			continue
+		}
+		return string(utf16.Decode(loneSurrogates(u)))
+	}
+	return string(utf16.Decode(u))
+}
+
+// loneSurrogates returns a copy of u with each unpaired surrogate replaced by '?'.
+func loneSurrogates(u []uint16) []uint16 {
+	out := append([]uint16(nil), u...)
+	for i := 0; i < len(out); i++ {
+		c := out[i]
+		switch {
+		case c >= 0xD800 && c <= 0xDBFF && i+1 < len(out) && out[i+1] >= 0xDC00 && out[i+1] <= 0xDFFF:
+			i++
+		case c >= 0xD800 && c <= 0xDFFF:
+			out[i] = '?'
+		}
+	}
+	return out
+}
 
 var _ = strings.Builder{}
 

@@ -143,7 +143,7 @@ func beginEndError(b, e, n int) error {
 
 func runeString(code int) string {
 	if code >= 0xD800 && code <= 0xDFFF {
-		return string(utf16.Decode([]uint16{uint16(code)}))
+		return "?" // a lone surrogate, as Java writes it (see fromUTF16)
 	}
 	return string(rune(code))
 }

@@ -378,6 +378,16 @@ func expandJava(b *strings.Builder, repl, s string, m []int, re *regexp.Regexp) 
 // rules: at most limit pieces when limit > 0, trailing empty strings dropped when
 // limit is 0, no leading empty string for a zero-width match at the start.
 func (st *state) regexSplit(s, pat string, limit int) (any, error) {
+	if pat == "" && limit == 0 && strings.IndexFunc(s, func(r rune) bool { return r > 0xFFFF }) >= 0 {
+		// Java's empty match falls between every two chars, inside a surrogate
+		// pair too: each half is a part of its own.
+		u := newJString(s).units()
+		items := make([]any, len(u))
+		for i := range u {
+			items[i] = fromUTF16(u[i : i+1])
+		}
+		return &javaArray{items: items, cls: clsStringArray}, nil
+	}
 	var matches [][]int
 	if lit, ok := splitLiteral(pat); ok {
 		for from := 0; ; {

@@ -197,7 +197,7 @@ func (l *lexer) next() *Token {
 // noMatch describes a character that starts no token. The reference token manager
 // reports the last character it read while trying to match: the end of the input
 // for an unterminated string literal, the character after a run of backslashes or
-// after a lone "-" or ".".
+// after a lone "-", ".", "&" or "|".
 func (l *lexer) noMatch(p int) *lexError {
 	last := len(l.src) - 1
 	switch l.src[p] {
@@ -211,6 +211,12 @@ func (l *lexer) noMatch(p int) *lexError {
 			i++
 		}
 		return &lexError{off: min(i, last)}
+	case '&', '|':
+		// Alone in a directive's arguments: the token manager read the next
+		// character looking for "&&" or "||".
+		if l.state == sDirective {
+			return &lexError{off: min(p+1, last)}
+		}
 	case '-', '.':
 		return &lexError{off: min(p+1, last)}
 	}

@@ -50,8 +50,23 @@ func (*StringUtils) JavaClass() string { return stringUtilsClass }
 
 type u16 []uint16
 
-func enc(s string) u16  { return utf16.Encode([]rune(s)) }
-func (u u16) s() string { return string(utf16.Decode(u)) }
+func enc(s string) u16 { return utf16.Encode([]rune(s)) }
+
+// s decodes u; a lone surrogate becomes "?", as Java writes it to UTF-8 output.
+func (u u16) s() string {
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		switch {
+		case c >= 0xD800 && c <= 0xDBFF && i+1 < len(u) && u[i+1] >= 0xDC00 && u[i+1] <= 0xDFFF:
+			i++
+		case c >= 0xD800 && c <= 0xDFFF:
+			w := append(u16(nil), u...)
+			w[i] = '?'
+			return w.s()
+		}
+	}
+	return string(utf16.Decode(u))
+}
 
 // javaIsWhitespace is Character.isWhitespace.
 func javaIsWhitespace(c rune) bool {
@@ -291,11 +306,12 @@ func (u *StringUtils) call(name string, args []any) (any, bool, error) {
 			}
 			return w.s(), true, nil
 		case "reverse":
-			r := []rune(a)
-			for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
-				r[i], r[j] = r[j], r[i]
+			// StrBuilder.reverse turns chars around, surrogate pairs too.
+			w := enc(a)
+			for i, j := 0, len(w)-1; i < j; i, j = i+1, j-1 {
+				w[i], w[j] = w[j], w[i]
 			}
-			return string(r), true, nil
+			return w.s(), true, nil
 		case "chomp":
 			switch {
 			case strings.HasSuffix(a, "\r\n"):
