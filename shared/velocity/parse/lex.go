@@ -211,6 +211,18 @@ func (l *lexer) noMatch(p int) *lexError {
 			i++
 		}
 		return &lexError{off: min(i, last)}
+	case 't', 'f':
+		// In an index only true and false start with a letter: the token
+		// manager reads as much of them as matches.
+		if l.state == sRefIndex {
+			k := 0
+			for _, w := range [...]string{"true", "false"} {
+				for k < len(w) && p+k < len(l.src) && l.src[p+k] == w[k] {
+					k++
+				}
+			}
+			return &lexError{off: min(p+k, last)}
+		}
 	case '&', '|':
 		// Alone in a directive's arguments: the token manager read the next
 		// character looking for "&&" or "||".
@@ -956,9 +968,11 @@ func mString(s string) int {
 	}
 	q := s[0]
 	i := 1
+	accepted := 0 // a doubled quote may also end the literal: longest match
 	for i < len(s) {
 		if s[i] == q {
 			if i+1 < len(s) && s[i+1] == q {
+				accepted = i + 1
 				i += 2
 				continue
 			}
@@ -966,13 +980,15 @@ func mString(s string) int {
 		}
 		i++
 	}
-	return 0
+	return accepted
 }
 
 func (e *lexError) describe(src string, lines *lineIndex) (line, col int, msg string) {
 	// The reference reports the position after the last character it read when the
 	// input ends there, else the position of that character.
-	if e.off >= lines.lastChar() {
+	// A character outside the BMP is two chars to the reference: the first half
+	// is never its last.
+	if r, _ := utf8.DecodeRuneInString(src[min(e.off, len(src)):]); e.off >= lines.lastChar() && r <= 0xFFFF {
 		line, col = lines.afterEOF()
 		return line, col, "Lexical error: the template ends inside an unfinished token (an unclosed string, or a lone $ or # at the end)"
 	}
