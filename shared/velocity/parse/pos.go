@@ -89,13 +89,17 @@ func (li *lineIndex) lastChar() int {
 }
 
 // eofPos is where the reference parser puts the end-of-input token: on the last
-// character of the template.
+// character of the template, the second half of a supplementary one.
 func (li *lineIndex) eofPos() (line, col int) {
 	off := li.lastChar()
 	if off < 0 {
 		return 1, 1
 	}
-	return li.pos(off)
+	line, col = li.pos(off)
+	if r, _ := utf8.DecodeRuneInString(li.src[off:]); r >= 0x10000 {
+		col++
+	}
+	return line, col
 }
 
 // afterEOF is where the reference token manager reports a token cut short by the
@@ -109,6 +113,9 @@ func (li *lineIndex) afterEOF() (line, col int) {
 	line, col = li.pos(off)
 	if c := li.src[off]; c == '\n' || c == '\r' {
 		return line + 1, 0
+	}
+	if r, _ := utf8.DecodeRuneInString(li.src[off:]); r >= 0x10000 {
+		col++
 	}
 	return line, col + 1
 }
