@@ -30,6 +30,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/flowhook/flowhook/shared/velocity"
 )
@@ -64,7 +65,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	out, err := renderCase(filepath.Base(args[0]), string(src), jsonPath)
+	out, err := renderCase(filepath.Base(args[0]), javaUTF8(src), jsonPath)
 	if err != nil {
 		fmt.Fprintln(stderr, describe(err))
 		return 1
@@ -115,7 +116,7 @@ func loadContext(path string) (map[string]any, []velocity.Option, error) {
 			return nil, nil, err
 		}
 		if strings.TrimSpace(string(b)) != "" {
-			v, err := velocity.DecodeJSON(bytes.NewReader(b))
+			v, err := velocity.DecodeJSON(strings.NewReader(javaUTF8(b)))
 			if err != nil {
 				return nil, nil, fmt.Errorf("%s: %w", path, err)
 			}
@@ -188,7 +189,7 @@ func batch(dir string, stderr io.Writer) error {
 		src, err := os.ReadFile(vm)
 		var out string
 		if err == nil {
-			out, err = renderCase(filepath.Base(vm), string(src), base+".json")
+			out, err = renderCase(filepath.Base(vm), javaUTF8(src), base+".json")
 		} else {
 			err = &inputError{err}
 		}
@@ -217,4 +218,61 @@ func batch(dir string, stderr io.Writer) error {
 	fmt.Fprintf(stderr, "batch %s: %d templates, %d rendered, %d errors, %d ms\n",
 		dir, len(vms), ok, failed, time.Since(start).Milliseconds())
 	return nil
+}
+
+// javaUTF8 decodes b as the oracle's UTF-8 reader does: each malformed sequence
+// (an invalid lead byte, or a lead byte and the continuation bytes that were
+// valid before the first one that is not) becomes one U+FFFD.
+func javaUTF8(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	var out strings.Builder
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r != utf8.RuneError || n > 1 {
+			out.WriteRune(r)
+			b = b[n:]
+			continue
+		}
+		out.WriteRune(utf8.RuneError)
+		b = b[malformedLen(b):]
+	}
+	return out.String()
+}
+
+// malformedLen is how many bytes Java's decoder takes as one malformed input at
+// the start of b: the lead byte and the continuation bytes valid after it (an
+// encoded surrogate, ED A0 80, is one malformed input of three bytes).
+func malformedLen(b []byte) int {
+	c := b[0]
+	var need int
+	lo, hi := byte(0x80), byte(0xBF) // the second byte's range
+	switch {
+	case c >= 0xC2 && c <= 0xDF:
+		need = 1
+	case c >= 0xE0 && c <= 0xEF:
+		need = 2
+		if c == 0xE0 {
+			lo = 0xA0
+		}
+	case c >= 0xF0 && c <= 0xF4:
+		need = 3
+		if c == 0xF0 {
+			lo = 0x90
+		} else if c == 0xF4 {
+			hi = 0x8F
+		}
+	default:
+		return 1
+	}
+	n := 1
+	for n <= need && n < len(b) {
+		x := b[n]
+		if n == 1 && (x < lo || x > hi) || n > 1 && (x < 0x80 || x > 0xBF) {
+			break
+		}
+		n++
+	}
+	return n
 }

@@ -127,3 +127,34 @@ func TestSingleTemplate(t *testing.T) {
 		})
 	}
 }
+
+// TestJavaUTF8 holds the decoding of malformed UTF-8 to what the oracle rendered
+// for each byte sequence as a template.
+func TestJavaUTF8(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"[\xe2\x82y]", "[\uFFFDy]"},
+		{"[\xe0\x80z]", "[\uFFFD\uFFFDz]"},
+		{"[\xed\xa0\x80w]", "[\uFFFDw]"},
+		{"[\xed\xa0w]", "[\uFFFDw]"},
+		{"[\xf0\x9f\x98y]", "[\uFFFDy]"},
+		{"[\xf4\x90\x80\x80]", "[\uFFFD\uFFFD\uFFFD\uFFFD]"},
+		{"[\xc0\xaf]", "[\uFFFD\uFFFD]"},
+		{"[\xc3]", "[\uFFFD]"},
+		{"[end\xe2]", "[end\uFFFD]"},
+		{"[\xf0\x90\x80]", "[\uFFFD]"},
+		{"[\xf0\x80\x80\x80]", "[\uFFFD\uFFFD\uFFFD\uFFFD]"},
+		{"[\xf8\x88\x80\x80\x80]", "[\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD]"},
+		{"[\xe2(\xa1]", "[\uFFFD(\uFFFD]"},
+		{"[\xa0\xa1]", "[\uFFFD\uFFFD]"},
+		{"[\xed\x9f\xbf]", "[\ud7ff]"},
+		{"[\xef\xbf\xbf]", "[\uffff]"},
+		{"[\xf0\x9f]", "[\uFFFD]"},
+		{"[\xf0\x9fx]", "[\uFFFDx]"},
+		{"valid é 😀", "valid é 😀"},
+	}
+	for _, tc := range tests {
+		if got := javaUTF8([]byte(tc.in)); got != tc.want {
+			t.Errorf("javaUTF8(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
