@@ -28,6 +28,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -116,7 +117,7 @@ func loadContext(path string) (map[string]any, []velocity.Option, error) {
 			return nil, nil, err
 		}
 		if strings.TrimSpace(string(b)) != "" {
-			v, err := velocity.DecodeJSON(strings.NewReader(javaUTF8(b)))
+			v, err := velocity.DecodeJSON(strings.NewReader(loneSurrogateEscapes(javaUTF8(b))))
 			if err != nil {
 				return nil, nil, fmt.Errorf("%s: %w", path, err)
 			}
@@ -275,4 +276,45 @@ func malformedLen(b []byte) int {
 		n++
 	}
 	return n
+}
+
+// loneSurrogateEscapes replaces each \uXXXX escape of half a surrogate pair in
+// JSON text with "?": Gson keeps the half in the Java String, which prints as
+// "?", where Go's decoder would make it U+FFFD.
+func loneSurrogateEscapes(s string) string {
+	if !strings.Contains(s, `\u`) {
+		return s
+	}
+	surrogate := func(i int) (rune, bool) {
+		if i+6 > len(s) || s[i] != '\\' || s[i+1] != 'u' {
+			return 0, false
+		}
+		v, err := strconv.ParseUint(s[i+2:i+6], 16, 16)
+		return rune(v), err == nil && v >= 0xD800 && v <= 0xDFFF
+	}
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			continue
+		}
+		hi, ok := surrogate(i)
+		switch {
+		case !ok:
+			i++ // skip the escaped character, a backslash too
+		case hi <= 0xDBFF:
+			if lo, ok := surrogate(i + 6); ok && lo >= 0xDC00 {
+				i += 11 // a pair
+				continue
+			}
+			fallthrough
+		default:
+			b.WriteString(s[last:i])
+			b.WriteByte('?')
+			last = i + 6
+			i += 5
+		}
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }

@@ -158,3 +158,21 @@ func TestJavaUTF8(t *testing.T) {
 		}
 	}
 }
+
+func TestLoneSurrogateEscapes(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`{"a": "\ud83d"}`, `{"a": "?"}`},
+		{`{"a": "x\ude00y"}`, `{"a": "x?y"}`},
+		{`{"a": "\ud83d\ude00"}`, `{"a": "\ud83d\ude00"}`},
+		{`{"a": "\ude00\ud83d"}`, `{"a": "??"}`},
+		{`{"a": "\\ud83d"}`, `{"a": "\\ud83d"}`},
+		{`{"a": "\\\ud83d"}`, `{"a": "\\?"}`},
+		{`{"a": "\u00e9\ud83d\ud83d\ude00"}`, `{"a": "\u00e9?\ud83d\ude00"}`},
+		{`{"a": "\ud83dx"}`, `{"a": "?x"}`},
+	}
+	for _, tc := range tests {
+		if got := loneSurrogateEscapes(tc.in); got != tc.want {
+			t.Errorf("loneSurrogateEscapes(%s) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
