@@ -136,6 +136,14 @@ var bigIntegerMethods = func() methodTable {
 		if e < 0 {
 			return nil, throw("java.lang.ArithmeticException", "Negative exponent")
 		}
+		if x := b(r); x.Sign() != 0 && e > 0 {
+			// BigInteger.pow's own bounds: 2^31 bits of magnitude.
+			low := int64(x.TrailingZeroBits())
+			rest := int64(x.BitLen()) - low // bits of |x| without its trailing zeros
+			if low*int64(e) > math.MaxInt32 || rest > 1 && int64(x.BitLen())*int64(e)/32 > math.MaxInt32/32+1 {
+				return nil, throw("java.lang.ArithmeticException", "BigInteger would overflow supported range")
+			}
+		}
 		if err := st.checkBytes(b(r).BitLen()*e/3, posUnknown); err != nil {
 			return nil, err
 		}

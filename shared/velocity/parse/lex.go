@@ -215,11 +215,13 @@ func (l *lexer) noMatch(p int) *lexError {
 		// In an index only true and false start with a letter: the token
 		// manager reads as much of them as matches.
 		if l.state == sRefIndex {
+			w := "true"
+			if l.src[p] == 'f' {
+				w = "false"
+			}
 			k := 0
-			for _, w := range [...]string{"true", "false"} {
-				for k < len(w) && p+k < len(l.src) && l.src[p+k] == w[k] {
-					k++
-				}
+			for k < len(w) && p+k < len(l.src) && l.src[p+k] == w[k] {
+				k++
 			}
 			return &lexError{off: min(p+k, last)}
 		}

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"strings"
 
@@ -117,12 +118,14 @@ func (m *MathTool) Method(name string, args []any) (v any, err error) {
 			return m.toNumber(a), nil
 		case "getTotal", "getAverage":
 			// Velocity picks getTotal(Collection) for a list; for one other value the
-			// Object..., double... and long... overloads compete: a String only fits
-			// Object..., a number fits all three and the call is ambiguous.
+			// Object..., double... and long... overloads compete: a String or a
+			// BigInteger only fits Object..., a number fits all three and the call is
+			// ambiguous.
 			if items, ok := listItems(a); ok {
 				return m.total(name, items), nil
 			}
-			if _, ok := a.(string); ok {
+			switch a.(type) {
+			case string, *big.Int: // a BigInteger fits no primitive array either
 				return m.total(name, []any{a}), nil
 			}
 		}

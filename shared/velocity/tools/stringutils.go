@@ -1,6 +1,8 @@
 package tools
 
 import (
+	"math"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -865,6 +867,9 @@ func intCall(name string, args []any) (any, bool, error) {
 			if k <= 0 {
 				return "", true, nil
 			}
+			if err := repeatOverflow(len(w), k); err != nil {
+				return nil, true, err
+			}
 			if err := checkLength(len(first), k); err != nil {
 				return nil, true, err
 			}
@@ -884,6 +889,9 @@ func intCall(name string, args []any) (any, bool, error) {
 			}
 			if k <= 0 {
 				return "", true, nil
+			}
+			if err := repeatOverflow(len(w)+len(enc(sep)), k); err != nil {
+				return nil, true, err
 			}
 			if err := checkLength(len(first)+len(sep), k); err != nil {
 				return nil, true, err
@@ -1113,6 +1121,24 @@ func intCall(name string, args []any) (any, bool, error) {
 		return splitChars(first, seps, sepNull, max, name == "splitPreserveAllTokens"), true, nil
 	}
 	return nil, false, nil
+}
+
+// repeatOverflow is how commons-lang's repeat fails before building k copies of a
+// string of units chars: a one-char string goes into a char[k], which HotSpot
+// refuses past its largest array; a two-char one into a char[2k], whose length
+// overflows Java's int into a negative one. Longer strings grow a StrBuilder,
+// which fails only when memory runs out.
+func repeatOverflow(units, k int) error {
+	switch {
+	case k == 1:
+	case units == 1 && k > math.MaxInt32-2:
+		return throw("java.lang.OutOfMemoryError", "Requested array size exceeds VM limit")
+	case units == 2:
+		if n := int32(uint32(units) * uint32(k)); n < 0 {
+			return throw("java.lang.NegativeArraySizeException", strconv.Itoa(int(n)))
+		}
+	}
+	return nil
 }
 
 // checkLength refuses a string of n times size units longer than a render may
