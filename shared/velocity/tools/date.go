@@ -39,8 +39,14 @@ func (t *DateTool) parseOptions(z *javafmt.Zone) javafmt.ParseOptions {
 }
 
 // Method implements velocity.Object.
-func (t *DateTool) Method(name string, args []any) (v any, err error) {
-	defer catchTooLong(&v, &err)
+func (t *DateTool) Method(name string, args []any) (any, error) {
+	if holdsContainer(args) {
+		return guarded(t.method, name, args)
+	}
+	return t.method(name, args)
+}
+
+func (t *DateTool) method(name string, args []any) (any, error) {
 	if t.reteno {
 		if v, ok, err := t.retenoMethod(name, args); ok {
 			return v, err

@@ -40,8 +40,14 @@ func NewEscapeTool() *EscapeTool { return &EscapeTool{} }
 func (*EscapeTool) JavaClass() string { return escapeClass }
 
 // Method implements velocity.Object.
-func (e *EscapeTool) Method(name string, args []any) (v any, err error) {
-	defer catchTooLong(&v, &err)
+func (e *EscapeTool) Method(name string, args []any) (any, error) {
+	if holdsContainer(args) {
+		return guarded(e.method, name, args)
+	}
+	return e.method(name, args)
+}
+
+func (e *EscapeTool) method(name string, args []any) (any, error) {
 	switch len(args) {
 	case 0:
 		switch name {

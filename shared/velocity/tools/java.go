@@ -134,6 +134,25 @@ func checkBuilt(n int) {
 	}
 }
 
+// holdsContainer reports whether a list or map is among args: only then can a
+// tool print something exponentially long, and only then is the call guarded
+// (a deferred recover costs more than many calls do).
+func holdsContainer(args []any) bool {
+	for _, a := range args {
+		switch a.(type) {
+		case []any, *velocity.List, *velocity.Map, map[string]any:
+			return true
+		}
+	}
+	return false
+}
+
+// guarded calls method, turning checkBuilt's panic into a *velocity.LimitError.
+func guarded(method func(string, []any) (any, error), name string, args []any) (v any, err error) {
+	defer catchTooLong(&v, &err)
+	return method(name, args)
+}
+
 // catchTooLong turns checkBuilt's panic into a *velocity.LimitError.
 func catchTooLong(v *any, err *error) {
 	if r := recover(); r != nil {

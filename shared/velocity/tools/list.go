@@ -23,8 +23,14 @@ func NewListTool() *ListTool { return &ListTool{} }
 func (*ListTool) JavaClass() string { return listClass }
 
 // Method implements velocity.Object.
-func (l *ListTool) Method(name string, args []any) (v any, err error) {
-	defer catchTooLong(&v, &err)
+func (l *ListTool) Method(name string, args []any) (any, error) {
+	if holdsContainer(args) {
+		return guarded(l.method, name, args)
+	}
+	return l.method(name, args)
+}
+
+func (l *ListTool) method(name string, args []any) (any, error) {
 	switch len(args) {
 	case 1:
 		items, isList := listItems(args[0])

@@ -58,8 +58,14 @@ func matchType(out float64, in ...any) any {
 }
 
 // Method implements velocity.Object.
-func (m *MathTool) Method(name string, args []any) (v any, err error) {
-	defer catchTooLong(&v, &err)
+func (m *MathTool) Method(name string, args []any) (any, error) {
+	if holdsContainer(args) {
+		return guarded(m.method, name, args)
+	}
+	return m.method(name, args)
+}
+
+func (m *MathTool) method(name string, args []any) (any, error) {
 	switch name {
 	case "add", "sub", "mul", "div", "max", "min":
 		if len(args) == 1 && args[0] == nil {

@@ -25,8 +25,14 @@ func NewNumberTool() *NumberTool { return &NumberTool{} }
 func (*NumberTool) JavaClass() string { return numberClass }
 
 // Method implements velocity.Object.
-func (t *NumberTool) Method(name string, args []any) (v any, err error) {
-	defer catchTooLong(&v, &err)
+func (t *NumberTool) Method(name string, args []any) (any, error) {
+	if holdsContainer(args) {
+		return guarded(t.method, name, args)
+	}
+	return t.method(name, args)
+}
+
+func (t *NumberTool) method(name string, args []any) (any, error) {
 	switch len(args) {
 	case 0:
 		switch name {

@@ -32,8 +32,14 @@ func NewSortTool() *SortTool { return &SortTool{} }
 func (*SortTool) JavaClass() string { return sortClass }
 
 // Method implements velocity.Object.
-func (s *SortTool) Method(name string, args []any) (v any, err error) {
-	defer catchTooLong(&v, &err)
+func (s *SortTool) Method(name string, args []any) (any, error) {
+	if holdsContainer(args) {
+		return guarded(s.method, name, args)
+	}
+	return s.method(name, args)
+}
+
+func (s *SortTool) method(name string, args []any) (any, error) {
 	if name == "sort" {
 		switch len(args) {
 		case 1:

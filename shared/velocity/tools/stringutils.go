@@ -175,8 +175,14 @@ func javaUpper(s string) string {
 }
 
 // Method implements velocity.Object.
-func (u *StringUtils) Method(name string, args []any) (v any, err error) {
-	defer catchTooLong(&v, &err)
+func (u *StringUtils) Method(name string, args []any) (any, error) {
+	if holdsContainer(args) {
+		return guarded(u.method, name, args)
+	}
+	return u.method(name, args)
+}
+
+func (u *StringUtils) method(name string, args []any) (any, error) {
 	v, ok, err := u.call(name, args)
 	if ok {
 		return v, err
