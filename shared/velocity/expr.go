@@ -155,6 +155,9 @@ func (n *binaryNode) evaluate(st *state) (bool, error) {
 		if l == nil || r == nil || !isNumberClass(classOf(l)) || !isNumberClass(classOf(r)) {
 			return false, nil // the reference logs an error and takes the condition as false
 		}
+		if err := nonFiniteDecimal(l, r); err != nil {
+			return false, st.numberFormatError(n.at, err)
+		}
 		c := mathCompare(l, r)
 		switch n.op {
 		case parse.NodeLT:
@@ -212,6 +215,14 @@ func (n *binaryNode) arith(st *state) (any, error) {
 	if !isNumberClass(classOf(l)) || !isNumberClass(classOf(r)) {
 		return nil, nil // the reference logs it; the result is null
 	}
+	if n.op == parse.NodeDiv && isZero(r) {
+		return nil, nil
+	}
+	if n.op != parse.NodeMod {
+		if err := nonFiniteDecimal(l, r); err != nil {
+			return nil, st.numberFormatError(n.at, err)
+		}
+	}
 	switch n.op {
 	case parse.NodeAdd:
 		return mathAdd(l, r), nil
@@ -220,9 +231,6 @@ func (n *binaryNode) arith(st *state) (any, error) {
 	case parse.NodeMul:
 		return mathMul(l, r), nil
 	case parse.NodeDiv:
-		if isZero(r) {
-			return nil, nil
-		}
 		return mathDiv(l, r), nil
 	}
 	if isZero(r) {
@@ -242,6 +250,9 @@ func (st *state) velocityEquals(l, r any) (bool, error) {
 	l, r = st.resolve(l), st.resolve(r)
 	cl, cr := classOf(l), classOf(r)
 	if isNumberClass(cl) && isNumberClass(cr) {
+		if err := nonFiniteDecimal(l, r); err != nil {
+			return false, st.numberFormatError(parse.Pos{}, err)
+		}
 		return mathCompare(l, r) == 0, nil
 	}
 	if l != nil && r != nil && assignable(cl, cr) {
@@ -372,4 +383,11 @@ func validUnicodeEscapes(img string) bool {
 		}
 		body = body[i+6:]
 	}
+}
+
+// numberFormatError is a NumberFormatException out of arithmetic or a comparison,
+// which Velocity lets through as it is (the reference gives no position).
+func (st *state) numberFormatError(at parse.Pos, err error) error {
+	th := err.(*Throwable)
+	return st.renderError(at, "NumberFormatException", th.Class, th.Message, err)
 }

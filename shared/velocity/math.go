@@ -308,6 +308,30 @@ func mathCompare(a, b any) int {
 	return toBigDecimal(a).cmp(toBigDecimal(b))
 }
 
+// nonFiniteDecimal is the NumberFormatException of new BigDecimal(double) that
+// MathUtils throws when a BigInteger or BigDecimal meets an infinite or NaN
+// number (a JSON 1e400 is Infinity).
+func nonFiniteDecimal(a, b any) error {
+	if calcBase(a, b) != baseBigDecimal {
+		return nil
+	}
+	for _, v := range [...]any{a, b} {
+		var f float64
+		switch x := v.(type) {
+		case float64:
+			f = x
+		case float32:
+			f = float64(x)
+		default:
+			continue
+		}
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			return throw("java.lang.NumberFormatException", "Infinite or NaN")
+		}
+	}
+	return nil
+}
+
 // isZero is MathUtils.isZero.
 func isZero(v any) bool {
 	switch x := v.(type) {
