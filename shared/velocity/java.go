@@ -524,10 +524,13 @@ func (st *state) containerEquals(a, b any) bool {
 
 func canonNaN(f float64) float64 {
 	if f != f {
-		return math.NaN()
+		return javaNaN
 	}
 	return f
 }
+
+// javaNaN is Double.NaN, 0x7ff8000000000000L (Go's math.NaN() sets the lowest bit).
+var javaNaN = math.Float64frombits(0x7ff8000000000000)
 
 func (st *state) nullSafeEquals(a, b any) bool {
 	if a == nil {
