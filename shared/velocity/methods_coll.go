@@ -21,6 +21,9 @@ var listMethods = func() methodTable {
 	t := methodTable{}
 	addObjectMethods(t)
 	items := func(st *state, r any) []any { return st.listItems(r) }
+	t.add("clone", retValue, func(st *state, r any, a []any) (any, error) {
+		return st.newList(append([]any(nil), items(st, r)...)), nil
+	})
 	t.add("size", retValue, func(st *state, r any, a []any) (any, error) {
 		return int32(len(items(st, r))), nil
 	})
@@ -213,6 +216,14 @@ func (st *state) filterList(r, c any, keep bool) (any, error) {
 var mapMethods = func() methodTable {
 	t := methodTable{}
 	addObjectMethods(t)
+	t.add("clone", retValue, func(st *state, r any, a []any) (any, error) {
+		m := st.newMap(mapLen(r))
+		rangeMap(r, func(k string, v any) bool {
+			m.Put(k, v)
+			return true
+		})
+		return m, nil
+	})
 	t.add("size", retValue, func(st *state, r any, a []any) (any, error) { return int32(mapLen(r)), nil })
 	t.add("isEmpty", retBool, func(st *state, r any, a []any) (any, error) { return mapLen(r) == 0, nil })
 	t.add("get", retValue, func(st *state, r any, a []any) (any, error) {

@@ -498,6 +498,13 @@ var stringMethods = func() methodTable {
 		}
 		return st.javaFormat(a[0].(string), args, a[1] == nil)
 	}, tString, tObjectArray)
+	t.add("formatted", retValue, func(st *state, r any, a []any) (any, error) {
+		var args []any
+		if arr, ok := a[0].(*javaArray); ok {
+			args = arr.items
+		}
+		return st.javaFormat(s(r), args, a[0] == nil)
+	}, tObjectArray)
 	// format(Locale, String, Object...): a template has no Locale, so the locale is
 	// null, which formats as en_US does (Formatter's separators for no locale).
 	t.add("format", retValue, func(st *state, r any, a []any) (any, error) {
