@@ -40,10 +40,7 @@ func (t *DateTool) parseOptions(z *javafmt.Zone) javafmt.ParseOptions {
 
 // Method implements velocity.Object.
 func (t *DateTool) Method(name string, args []any) (any, error) {
-	if holdsContainer(args) {
-		return guarded(t.method, name, args)
-	}
-	return t.method(name, args)
+	return call(t.method, name, args)
 }
 
 func (t *DateTool) method(name string, args []any) (any, error) {

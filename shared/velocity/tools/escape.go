@@ -41,10 +41,7 @@ func (*EscapeTool) JavaClass() string { return escapeClass }
 
 // Method implements velocity.Object.
 func (e *EscapeTool) Method(name string, args []any) (any, error) {
-	if holdsContainer(args) {
-		return guarded(e.method, name, args)
-	}
-	return e.method(name, args)
+	return call(e.method, name, args)
 }
 
 func (e *EscapeTool) method(name string, args []any) (any, error) {

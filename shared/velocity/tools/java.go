@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -145,6 +146,50 @@ func holdsContainer(args []any) bool {
 		}
 	}
 	return false
+}
+
+// call runs a tool's method for Method: guarded when an argument is a list or
+// map, and with Velocity 1.7's rule for a name no overload of which fits the
+// arguments but one takes none: its MethodMap finds a method without parameters
+// applicable to any arguments, and invoking it throws.
+func call(method func(string, []any) (any, error), name string, args []any) (any, error) {
+	var v any
+	var err error
+	if holdsContainer(args) {
+		v, err = guarded(method, name, args)
+	} else {
+		v, err = method(name, args)
+	}
+	if err != nil && len(args) > 0 {
+		if ne := (*noMethodError)(nil); errors.As(err, &ne) && zeroParamMethod(ne.cls, name) {
+			return nil, throw("java.lang.IllegalArgumentException", "wrong number of arguments")
+		}
+	}
+	return v, err
+}
+
+// zeroParamMethods are the public methods without parameters of each tool class
+// besides Object's getClass, hashCode, toString, wait, notify and notifyAll.
+var zeroParamMethods = map[string]string{
+	mathClass:        " getFormat getLocale getRandom isConfigLocked isSafeMode ",
+	numberClass:      " getFormat getLocale isConfigLocked isSafeMode ",
+	dateClass:        " getCalendar getDate getDay getFormat getLocale getMonth getTimeZone getYear isConfigLocked isSafeMode ",
+	escapeClass:      " getB getBackslash getD getDollar getE getExclamation getH getHash getKey getN getNewline getQ getQuote getS getSingleQuote isConfigLocked isSafeMode ",
+	sortClass:        " ",
+	listClass:        " ",
+	stringUtilsClass: " ",
+}
+
+func zeroParamMethod(cls, name string) bool {
+	names, ok := zeroParamMethods[cls]
+	if !ok {
+		return false
+	}
+	switch name {
+	case "getClass", "hashCode", "toString", "wait", "notify", "notifyAll":
+		return true
+	}
+	return strings.Contains(names, " "+name+" ")
 }
 
 // guarded calls method, turning checkBuilt's panic into a *velocity.LimitError.
@@ -411,8 +456,29 @@ func objectMethod(self velocity.Object, cls, name string, args []any) (any, bool
 		return identityString(cls), true, nil
 	case name == "equals" && len(args) == 1:
 		return args[0] == any(self), true, nil
+	case (name == "notify" || name == "notifyAll") && len(args) == 0,
+		name == "wait" && (len(args) == 0 || len(args) == 1 && isLong(args[0]) || len(args) == 2 && isLong(args[0]) && isInt(args[1])):
+		// A template never holds the object's monitor.
+		return nil, true, throw("java.lang.IllegalMonitorStateException", "current thread is not owner")
 	}
 	return nil, false, nil
+}
+
+// isLong and isInt report values a long or an int parameter takes.
+func isLong(v any) bool {
+	switch v.(type) {
+	case int64, int32, int16, int8:
+		return true
+	}
+	return false
+}
+
+func isInt(v any) bool {
+	switch v.(type) {
+	case int32, int16, int8:
+		return true
+	}
+	return false
 }
 
 // Date is a java.util.Date: an instant in ms, printed in the zone of its tool (the

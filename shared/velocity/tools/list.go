@@ -24,10 +24,7 @@ func (*ListTool) JavaClass() string { return listClass }
 
 // Method implements velocity.Object.
 func (l *ListTool) Method(name string, args []any) (any, error) {
-	if holdsContainer(args) {
-		return guarded(l.method, name, args)
-	}
-	return l.method(name, args)
+	return call(l.method, name, args)
 }
 
 func (l *ListTool) method(name string, args []any) (any, error) {

@@ -59,10 +59,7 @@ func matchType(out float64, in ...any) any {
 
 // Method implements velocity.Object.
 func (m *MathTool) Method(name string, args []any) (any, error) {
-	if holdsContainer(args) {
-		return guarded(m.method, name, args)
-	}
-	return m.method(name, args)
+	return call(m.method, name, args)
 }
 
 func (m *MathTool) method(name string, args []any) (any, error) {

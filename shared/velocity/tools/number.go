@@ -26,10 +26,7 @@ func (*NumberTool) JavaClass() string { return numberClass }
 
 // Method implements velocity.Object.
 func (t *NumberTool) Method(name string, args []any) (any, error) {
-	if holdsContainer(args) {
-		return guarded(t.method, name, args)
-	}
-	return t.method(name, args)
+	return call(t.method, name, args)
 }
 
 func (t *NumberTool) method(name string, args []any) (any, error) {

@@ -33,10 +33,7 @@ func (*SortTool) JavaClass() string { return sortClass }
 
 // Method implements velocity.Object.
 func (s *SortTool) Method(name string, args []any) (any, error) {
-	if holdsContainer(args) {
-		return guarded(s.method, name, args)
-	}
-	return s.method(name, args)
+	return call(s.method, name, args)
 }
 
 func (s *SortTool) method(name string, args []any) (any, error) {

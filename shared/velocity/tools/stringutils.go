@@ -176,10 +176,7 @@ func javaUpper(s string) string {
 
 // Method implements velocity.Object.
 func (u *StringUtils) Method(name string, args []any) (any, error) {
-	if holdsContainer(args) {
-		return guarded(u.method, name, args)
-	}
-	return u.method(name, args)
+	return call(u.method, name, args)
 }
 
 func (u *StringUtils) method(name string, args []any) (any, error) {
