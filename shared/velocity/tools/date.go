@@ -132,13 +132,23 @@ func (t *DateTool) method(name string, args []any) (any, error) {
 		}
 		switch name {
 		case "format":
-			if isLocaleArg(c) && c != nil {
+			_, _, bStr := strArg(b)
+			switch {
+			case c == nil && bStr:
+				// format(String, Object, Locale) and format(String, String, Object)
+				// both take it: ambiguous, null.
+			case c == nil:
+				return nil, throw("java.lang.NullPointerException", "") // a DateFormat for a null Locale
+			case isLocaleArg(c):
 				return t.format(f, isNull, b, t.zone)
-			}
-			if ts, _, ok := strArg(b); ok {
+			case bStr:
+				ts, _, _ := strArg(b)
 				return t.formatStyles(f, ts, c, t.zone), nil
 			}
 		case "toDate":
+			if c == nil {
+				return nil, nil // parsing with a null Locale fails, and toDate gives null
+			}
 			if isLocaleArg(c) {
 				return t.toDate(f, isNull, b, t.zone), nil
 			}
@@ -153,19 +163,22 @@ func (t *DateTool) method(name string, args []any) (any, error) {
 		case "format":
 			if isLocaleArg(c) {
 				if z, ok := zoneArg(d); ok {
-					if z == nil {
+					if z == nil || c == nil {
 						return nil, throw("java.lang.NullPointerException", "")
 					}
 					return t.format(f, isNull, b, z)
 				}
 			}
 			if ts, _, ok := strArg(b); ok && isLocaleArg(d) {
+				if d == nil {
+					return nil, nil // no DateFormat for a null Locale: null
+				}
 				return t.formatStyles(f, ts, c, t.zone), nil
 			}
 		case "toDate":
 			if z, ok := zoneArg(d); ok && isLocaleArg(c) {
-				if z == nil {
-					z = t.zone
+				if c == nil || z == nil {
+					return nil, nil // parsing fails without a Locale or a TimeZone: null
 				}
 				return t.toDate(f, isNull, b, z), nil
 			}
@@ -174,6 +187,9 @@ func (t *DateTool) method(name string, args []any) (any, error) {
 		ds, _, ok1 := strArg(args[0])
 		ts, _, ok2 := strArg(args[1])
 		if z, ok := zoneArg(args[4]); name == "format" && ok1 && ok2 && ok && isLocaleArg(args[3]) {
+			if args[3] == nil {
+				return nil, nil // no DateFormat for a null Locale: null
+			}
 			if z == nil {
 				return nil, throw("java.lang.NullPointerException", "")
 			}
