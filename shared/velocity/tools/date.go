@@ -138,7 +138,7 @@ func (t *DateTool) method(name string, args []any) (any, error) {
 				// format(String, Object, Locale) and format(String, String, Object)
 				// both take it: ambiguous, null.
 			case c == nil:
-				return nil, throw("java.lang.NullPointerException", "") // a DateFormat for a null Locale
+				return t.formatNullLocale(f, isNull, b, t.zone)
 			case isLocaleArg(c):
 				return t.format(f, isNull, b, t.zone)
 			case bStr:
@@ -163,7 +163,10 @@ func (t *DateTool) method(name string, args []any) (any, error) {
 		case "format":
 			if isLocaleArg(c) {
 				if z, ok := zoneArg(d); ok {
-					if z == nil || c == nil {
+					if c == nil {
+						return t.formatNullLocale(f, isNull, b, z)
+					}
+					if z == nil {
 						return nil, throw("java.lang.NullPointerException", "")
 					}
 					return t.format(f, isNull, b, z)
@@ -269,6 +272,31 @@ func (t *DateTool) format(format string, nullFormat bool, v any, z *javafmt.Zone
 		return nil, nil
 	}
 	return df.Format(d.(*Date).ms, z), nil
+}
+
+// formatNullLocale is format(format, obj, null, ...): a named style finds no
+// DateFormat for a null Locale and gives null, a pattern's SimpleDateFormat
+// throws, and a "_date" or "_time" name with an unknown style formats as with
+// the default locale, as Velocity Tools 2.0 does.
+func (t *DateTool) formatNullLocale(format string, nullFormat bool, v any, z *javafmt.Zone) (any, error) {
+	if n := len(format); !nullFormat && n >= 5 && (format[n-5:] == "_date" || format[n-5:] == "_time") && dateStyle(format[:n-5]) < 0 {
+		if z == nil {
+			return nil, throw("java.lang.NullPointerException", "")
+		}
+		return t.format(format, false, v, z)
+	}
+	if nullFormat || isStyleFormat(format) {
+		return nil, nil
+	}
+	return nil, throw("java.lang.NullPointerException", "")
+}
+
+// isStyleFormat reports the named formats: "short", "long_date", "full_time"...
+func isStyleFormat(format string) bool {
+	if n := len(format); n >= 5 && (format[n-5:] == "_date" || format[n-5:] == "_time") {
+		return dateStyle(format[:n-5]) >= 0
+	}
+	return dateStyle(format) >= 0
 }
 
 // formatStyles is DateTool.format(dateStyle, timeStyle, obj, locale, zone).
