@@ -875,11 +875,66 @@ def fam_lexical():
         out.append(t)
     return "\n".join(out) + R.choice(["", "\n"])
 
+
+SCOPE_BITS = [
+    "#foreach($i in [1..3])", "#foreach($i in $tags)", "#foreach($x in $items)", "#foreach($i in $map)", "#foreach($i in [])",
+    "#if($foreach.hasNext)", "#if($i == 2)", "#if($velocityCount > 1)", "#if($x)", "#if($!i)", "#if($foreach.first)",
+    "#macro(mm $i)", "#macro(nn $a $b)", "#define($d)", "#@mm($i)", "#@nn('p' $i)",
+]
+SCOPE_LEAVES = ["$i", "$!i", "$x", "$!x.name", "$foreach.count", "$foreach.index", "$velocityCount", "$foreach.parent.count",
+                "$!foreach.parent.index", "$bodyContent", "$!bodyContent", "$a", "$b", "$d", "$!d", "#set($i = 'S')", "#set($x = $i)",
+                "#break", "#break($foreach)", "#break($foreach.parent)", "#stop", "#mm($i)", "#mm('q')", "#nn($i, $x)", "#nn()",
+                "#evaluate('$i')", "#evaluate('#set($i = 7)')", "#evaluate('#break')", "#set($c = $!c + 1)$c", "$foreach.hasNext",
+                "$!velocityHasNext", "|", "\n", " ", "#{break}", "$d.length()", "#if($d)D#end", "$!{i}.", "#set($d = 'redef')"]
+
+def fam_scope():
+    out = []
+    depth = 0
+    for _ in range(R.randint(5, 18)):
+        r = R.random()
+        if r < 0.3 and depth < 4:
+            out.append(R.choice(SCOPE_BITS))
+            depth += 1
+        elif r < 0.5 and depth > 0:
+            out.append(pick("#end", "#{end}", "#end\n"))
+            depth -= 1
+        else:
+            out.append(R.choice(SCOPE_LEAVES))
+    out += ["#end"] * depth
+    out.append(pick("[$!i][$!x][$!c][$!d]", "\n$i $x", "#mm('end')#nn(1 2)", "$velocityCount"))
+    return "".join(out) + "\n"
+
+
+DATE_STRS = ["'2024-03-01'", "'2024-02-29 23:59'", "'01/05/2020 10:00'", "'2020-05-01T00:00:00Z'", "'bad'", "''", "$missing", "'1495479520000'",
+             "'2024-13-45'", "'0001-01-01'", "'99999-01-01'", "'2024-03-01T10:15:30+02:00'", "'Mar 1, 2024'", "'1 марта 2024'", "'Friday, March 1, 2024'", "'3/1/24'", "'Mar 1, 2024, 10:15:30 AM'", "'March 1, 2024 at 10:15:30 AM UTC'", "'2024-03-01 10:15'", "'01.03.2024'", "'Fri, 1 Mar 2024 10:15:30 +0000'"]
+DATE_FMTS = ["'yyyy-MM-dd'", "'yyyy-MM-dd HH:mm'", "'dd/MM/yyyy HH:mm'", "'yyyy-MM-dd''T''HH:mm:ss''Z'" + "''", "'yyyy-MM-dd''T''HH:mm:ssXXX'", "'MMM d, yyyy'",
+             "'d MMMM yyyy'", "'EEE, d MMM yyyy HH:mm:ss Z'", "'yyyyMMdd'", "'short'", "'medium'", "'long'", "'full'", "'default'", "'iso'", "'yyyy-MM'",
+             "'w'", "'YYYY'", "'h:mm a'", "'HH:mm:ss.SSS'", "'zzzz'", "'yy-M-d'", "'MMMMM'", "'EEEEE'", "'LLLL'", "'ccc'", "'K'"]
+DATE_LOCALES = ["'en_US'", "'de_DE'", "'fr'", "'uk_UA'", "'ru_RU'", "'ja_JP'", "'es'", "'pt_BR'", "'xx_YY'", "$missing", "'en_GB'"]
+
+def fam_date2():
+    out = []
+    for _ in range(R.randint(3, 8)):
+        d = "$dateTool.toDate(%s, %s)" % (R.choice(DATE_FMTS), R.choice(DATE_STRS))
+        if chance(0.3):
+            d = "$dateTool.toDate(%s, %s, %s)" % (R.choice(DATE_FMTS), R.choice(DATE_STRS), R.choice(DATE_LOCALES))
+        r = R.random()
+        if r < 0.45:
+            out.append("[$!dateTool.format(%s, %s)]" % (R.choice(DATE_FMTS), d))
+        elif r < 0.7:
+            out.append("[$!dateTool.format(%s, %s, %s)]" % (R.choice(DATE_FMTS), d, R.choice(DATE_LOCALES)))
+        elif r < 0.85:
+            out.append("[$!dateTool.format(%s, %s, %s, $dateTool.timeZone)]" % (R.choice(DATE_FMTS), d, R.choice(DATE_LOCALES)))
+        else:
+            out.append("[$!dateTool.%s(%s)]" % (pick("getYear", "getMonth", "getDay", "toCalendar", "getDate"), d))
+    return "\n".join(out) + "\n"
+
 FAMILIES = {"email": fam_email, "body": fam_body, "arith": fam_arith, "strmeth": fam_strmeth,
             "ws": fam_ws, "punct": fam_punct, "directives": fam_directives, "malformed": fam_malformed,
             "methods": fam_methods, "loops": fam_loops, "strings": fam_strings, "numfmt": fam_numfmt,
             "esc": fam_esc, "macro": fam_macro, "set": fam_set, "date": fam_date,
-            "javaapi": fam_javaapi, "lexical": fam_lexical}
+            "javaapi": fam_javaapi, "lexical": fam_lexical, "scope": fam_scope,
+            "date2": fam_date2}
 
 def main():
     outdir, seed, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
