@@ -119,11 +119,13 @@
 //     RE2 after translating Java's syntax (\Q..\E, \h, \R, \uXXXX). RE2 has no
 //     lookahead, lookbehind, backreferences in the pattern, atomic groups,
 //     possessive quantifiers or class intersections: such a pattern fails the
-//     render with a message naming the feature. "$" and "." follow RE2 (Java's "$"
-//     also matches before a final line terminator; Java's "." excludes \r and
-//     \u0085, \u2028, \u2029 as well as \n). Replacement strings use Java's $n,
-//     ${name} and backslash rules; matches are found one after another as
-//     java.util.regex.Matcher.find finds them, empty matches included.
+//     render with a message naming the feature. "$" follows RE2 (Java's "$" also
+//     matches before a final line terminator). "." is Java's, which matches no
+//     line terminator (\n, \r, \u0085, \u2028, \u2029), except in a pattern that
+//     turns DOTALL or UNIX_LINES on inline ((?s), (?d)), where it is RE2's.
+//     Replacement strings use Java's $n, ${name} and backslash rules; matches
+//     are found one after another as java.util.regex.Matcher.find finds them,
+//     empty matches included.
 //   - Identity: Java prints arrays and objects without toString() with an identity
 //     hash ([Ljava.lang.String;@1b6d3586), which differs on every JVM run; this
 //     package prints a fixed one. Object.hashCode of such objects likewise.

@@ -161,6 +161,9 @@ func (e *errRegexUnsupported) Error() string {
 func translateJavaRegex(p string) (string, error) {
 	var b strings.Builder
 	inClass := 0
+	// Java's "." stops at every line terminator, RE2's only at "\n". Patterns that
+	// set the s or d flag inline ((?s), (?d:...)) keep RE2's dot.
+	javaDot := !dotFlags(p)
 	for i := 0; i < len(p); i++ {
 		c := p[i]
 		switch c {
@@ -241,6 +244,11 @@ func translateJavaRegex(p string) (string, error) {
 					}
 				}
 			}
+		case '.':
+			if inClass == 0 && javaDot {
+				b.WriteString(`[^\n\r\x{85}\x{2028}\x{2029}]`)
+				continue
+			}
 		case '+':
 			if inClass == 0 && i > 0 && (p[i-1] == '*' || p[i-1] == '+' || p[i-1] == '?' || p[i-1] == '}') && !escapedAt(p, i-1) {
 				return "", &errRegexUnsupported{"a possessive quantifier", p}
@@ -249,6 +257,28 @@ func translateJavaRegex(p string) (string, error) {
 		b.WriteByte(c)
 	}
 	return b.String(), nil
+}
+
+// dotFlags reports an inline flag group of p that turns DOTALL or UNIX_LINES on:
+// (?s) (?is) (?d:...), not (?-s).
+func dotFlags(p string) bool {
+	for i := strings.Index(p, "(?"); i >= 0; {
+		j := i + 2
+		for on := true; j < len(p) && strings.IndexByte("idmsuxU-", p[j]) >= 0; j++ {
+			if p[j] == '-' {
+				on = false
+			}
+			if on && (p[j] == 's' || p[j] == 'd') {
+				return true
+			}
+		}
+		k := strings.Index(p[j:], "(?")
+		if k < 0 {
+			break
+		}
+		i = j + k
+	}
+	return false
 }
 
 func escapedAt(p string, i int) bool {
