@@ -296,6 +296,12 @@ var stringMethods = func() methodTable {
 		}
 		return int32(compareUTF16(s(r), a[0].(string))), nil
 	}, tString)
+	t.add("compare", retValue, func(st *state, r any, a []any) (any, error) { // CharSequence.compare, static
+		if a[0] == nil || a[1] == nil {
+			return nil, npe()
+		}
+		return int32(compareUTF16(a[0].(string), a[1].(string))), nil
+	}, tCharSequence, tCharSequence)
 	t.add("compareTo", retValue, func(st *state, r any, a []any) (any, error) { // the bridge method
 		if a[0] == nil {
 			return nil, npe()
