@@ -312,7 +312,7 @@ func mathCompare(a, b any) int {
 // MathUtils throws when a BigInteger or BigDecimal meets an infinite or NaN
 // number (a JSON 1e400 is Infinity).
 func nonFiniteDecimal(a, b any) error {
-	if calcBase(a, b) != baseBigDecimal {
+	if !isBigNumber(a) && !isBigNumber(b) || calcBase(a, b) != baseBigDecimal {
 		return nil
 	}
 	for _, v := range [...]any{a, b} {
@@ -330,6 +330,14 @@ func nonFiniteDecimal(a, b any) error {
 		}
 	}
 	return nil
+}
+
+func isBigNumber(v any) bool {
+	switch v.(type) {
+	case *big.Int, *bigDecimal:
+		return true
+	}
+	return false
 }
 
 // isZero is MathUtils.isZero.
