@@ -164,6 +164,7 @@ func translateJavaRegex(p string) (string, error) {
 	// Java's "." stops at every line terminator, RE2's only at "\n". Patterns that
 	// set the s or d flag inline ((?s), (?d:...)) keep RE2's dot.
 	javaDot := !dotFlags(p)
+	countedClose := -1 // where the last counted repetition's "}" is
 	for i := 0; i < len(p); i++ {
 		c := p[i]
 		switch c {
@@ -206,6 +207,12 @@ func translateJavaRegex(p string) (string, error) {
 			b.WriteByte(c)
 			b.WriteByte(n)
 			i++
+			if (n == 'p' || n == 'P' || n == 'x') && i+1 < len(p) && p[i+1] == '{' {
+				if end := strings.IndexByte(p[i+1:], '}'); end >= 0 {
+					b.WriteString(p[i+1 : i+2+end]) // \p{L}, \x{263A}
+					i += 1 + end
+				}
+			}
 			continue
 		case '[':
 			if inClass > 0 && i+1 < len(p) && p[i+1] == ':' {
@@ -244,13 +251,35 @@ func translateJavaRegex(p string) (string, error) {
 					}
 				}
 			}
+		case '{':
+			// Java reads "{" outside a class as a counted repetition or fails; RE2
+			// takes a malformed one literally.
+			if inClass == 0 {
+				j := i + 1
+				for j < len(p) && p[j] >= '0' && p[j] <= '9' {
+					j++
+				}
+				if j == i+1 {
+					return "", throw("java.util.regex.PatternSyntaxException", "Illegal repetition near index "+strconv.Itoa(i+1)+"\n"+p)
+				}
+				if j < len(p) && p[j] == ',' {
+					j++
+					for j < len(p) && p[j] >= '0' && p[j] <= '9' {
+						j++
+					}
+				}
+				if j >= len(p) || p[j] != '}' {
+					return "", throw("java.util.regex.PatternSyntaxException", "Unclosed counted closure near index "+strconv.Itoa(j)+"\n"+p)
+				}
+				countedClose = j
+			}
 		case '.':
 			if inClass == 0 && javaDot {
 				b.WriteString(`[^\n\r\x{85}\x{2028}\x{2029}]`)
 				continue
 			}
 		case '+':
-			if inClass == 0 && i > 0 && (p[i-1] == '*' || p[i-1] == '+' || p[i-1] == '?' || p[i-1] == '}') && !escapedAt(p, i-1) {
+			if inClass == 0 && i > 0 && (p[i-1] == '*' || p[i-1] == '+' || p[i-1] == '?' || countedClose == i-1) && !escapedAt(p, i-1) {
 				return "", &errRegexUnsupported{"a possessive quantifier", p}
 			}
 		}
