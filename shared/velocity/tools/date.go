@@ -132,17 +132,17 @@ func (t *DateTool) method(name string, args []any) (any, error) {
 		}
 		switch name {
 		case "format":
-			_, _, bStr := strArg(b)
+			ts, _, bStr := strArg(b) // a String or null
 			switch {
-			case c == nil && bStr:
+			case bStr && isLocaleArg(c):
 				// format(String, Object, Locale) and format(String, String, Object)
 				// both take it: ambiguous, null.
-			case c == nil:
-				return t.formatNullLocale(f, isNull, b, t.zone)
 			case isLocaleArg(c):
+				if c == nil {
+					return t.formatNullLocale(f, isNull, b, t.zone)
+				}
 				return t.format(f, isNull, b, t.zone)
 			case bStr:
-				ts, _, _ := strArg(b)
 				return t.formatStyles(f, ts, c, t.zone), nil
 			}
 		case "toDate":
@@ -161,18 +161,22 @@ func (t *DateTool) method(name string, args []any) (any, error) {
 		}
 		switch name {
 		case "format":
-			if isLocaleArg(c) {
-				if z, ok := zoneArg(d); ok {
-					if c == nil {
-						return t.formatNullLocale(f, isNull, b, z)
-					}
-					if z == nil {
-						return nil, throw("java.lang.NullPointerException", "")
-					}
-					return t.format(f, isNull, b, z)
+			ts, _, bStr := strArg(b)
+			z, zOK := zoneArg(d)
+			objectLocaleZone := isLocaleArg(c) && zOK // format(String, Object, Locale, TimeZone)
+			stylesLocale := bStr && isLocaleArg(d)    // format(String, String, Object, Locale)
+			switch {
+			case objectLocaleZone && stylesLocale:
+				// both take it (d is null): ambiguous, null
+			case objectLocaleZone:
+				if c == nil {
+					return t.formatNullLocale(f, isNull, b, z)
 				}
-			}
-			if ts, _, ok := strArg(b); ok && isLocaleArg(d) {
+				if z == nil {
+					return nil, throw("java.lang.NullPointerException", "")
+				}
+				return t.format(f, isNull, b, z)
+			case stylesLocale:
 				if d == nil {
 					return nil, nil // no DateFormat for a null Locale: null
 				}
@@ -190,7 +194,7 @@ func (t *DateTool) method(name string, args []any) (any, error) {
 		ds, _, ok1 := strArg(args[0])
 		ts, _, ok2 := strArg(args[1])
 		if z, ok := zoneArg(args[4]); name == "format" && ok1 && ok2 && ok && isLocaleArg(args[3]) {
-			if args[3] == nil {
+			if args[3] == nil || t.toDate(defaultFormat, false, args[2], t.zone) == nil {
 				return nil, nil // no DateFormat for a null Locale: null
 			}
 			if z == nil {
