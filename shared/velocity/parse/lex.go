@@ -231,7 +231,15 @@ func (l *lexer) noMatch(p int) *lexError {
 		if l.state == sDirective {
 			return &lexError{off: min(p+1, last)}
 		}
-	case '-', '.':
+	case '-':
+		// "-" alone, or "-." not followed by a digit: the token manager read on
+		// looking for a number.
+		k := p + 1
+		if k < len(l.src) && l.src[k] == '.' {
+			k++
+		}
+		return &lexError{off: min(k, last)}
+	case '.':
 		return &lexError{off: min(p+1, last)}
 	}
 	return &lexError{off: p}
