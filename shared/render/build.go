@@ -400,7 +400,7 @@ func (t *tmpl) engineError(err error) *Error {
 		e.Msg = re.Ref + at(re.Line, re.Col) + " has no value; give it one, or write " + quiet(re.Ref) + " to send nothing when it is unset"
 	case errors.As(err, &le):
 		e.Line, e.Col = le.Line, le.Col
-		e.Msg = fmt.Sprintf("the template exceeds the limit of %d %s%s", le.Max, le.Limit, at(le.Line, le.Col))
+		e.Msg = fmt.Sprintf("the template exceeds its %s limit (%d)%s", le.Limit, le.Max, at(le.Line, le.Col))
 	case errors.As(err, &rn) && (errors.Is(rn.Err, context.DeadlineExceeded) || errors.Is(rn.Err, context.Canceled)):
 		e.Line, e.Col = rn.Line, rn.Col
 		e.Msg = fmt.Sprintf("rendering stopped%s: it took longer than %s or was cancelled", at(rn.Line, rn.Col), RenderTimeout)

@@ -392,3 +392,48 @@ func TestErrors(t *testing.T) {
 		})
 	}
 }
+
+// panicky is an Object whose methods panic, standing for a bug the engine runs into.
+type panicky struct{}
+
+func (panicky) Method(name string, _ []any) (any, error) {
+	if name == "boom" {
+		panic("boom at " + name)
+	}
+	return "fine", nil
+}
+
+// TestPanicIsAnInternalError: a panic during a render fails that render with an
+// *InternalError (the process serving other renders carries on), and the template can
+// be executed again.
+func TestPanicIsAnInternalError(t *testing.T) {
+	tmpl, err := velocity.Parse("p.vm", "before $tool.boom() after")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		data map[string]any
+		want string
+		err  bool
+	}{
+		{"the panic", map[string]any{"tool": panicky{}}, "", true},
+		{"the same template again", map[string]any{"tool": panicky{}}, "", true},
+		{"data that does not panic", map[string]any{"tool": "text"}, "before $tool.boom() after", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var out strings.Builder
+			err := tmpl.Execute(t.Context(), &out, tc.data)
+			var ie *velocity.InternalError
+			switch {
+			case tc.err && !errors.As(err, &ie):
+				t.Fatalf("Execute = %v, want an *InternalError", err)
+			case tc.err && (!strings.Contains(ie.Panic, "boom") || !strings.Contains(ie.Error(), "p.vm")):
+				t.Errorf("InternalError %q (panic %q), want the template's name and the panic", ie.Error(), ie.Panic)
+			case !tc.err && (err != nil || out.String() != tc.want):
+				t.Errorf("Execute = %q, %v; want %q", out.String(), err, tc.want)
+			}
+		})
+	}
+}

@@ -37,7 +37,9 @@
 // Errors: a syntax error is a *ParseError "NAME:LINE:COL: message"; a failing
 // render is a *RenderError with the position, the reference engine's exception
 // class (Kind) and, for a Java exception thrown by a method, its class (Class);
-// also *ReferenceError and *LimitError. All work with errors.As.
+// also *ReferenceError and *LimitError. A bug of the engine's (a Go panic during a
+// render) fails that render with an *InternalError rather than the process. All
+// work with errors.As.
 //
 // The data is never modified. #set writes to the render's own variables (which
 // hide the data's). A template that changes a list or map of the data

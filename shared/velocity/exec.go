@@ -169,11 +169,6 @@ func (st *state) write(s string) error {
 	return st.wrote(len(s))
 }
 
-func (st *state) writeBytes(b []byte) error {
-	st.out = append(st.out, b...)
-	return st.wrote(len(b))
-}
-
 func (st *state) wrote(n int) error {
 	st.written += int64(n)
 	if st.written > st.cfg.limits.OutputBytes {

@@ -35,6 +35,10 @@ func FuzzExecute(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src string) {
 		for _, dialect := range [][]velocity.Option{nil, {velocity.Velocity17Syntax()}} {
 			tmpl, err := velocity.Parse("f.vm", src, append(dialect, velocity.WithLimits(limits))...)
+			var ie *velocity.InternalError
+			if errors.As(err, &ie) {
+				t.Fatalf("the engine panicked: %s\n%s", ie.Panic, ie.Stack)
+			}
 			if err != nil {
 				var pe *velocity.ParseError
 				if !errors.As(err, &pe) || pe.Line < 0 {

@@ -684,16 +684,6 @@ func (st *state) iterItems(v any) []any {
 	return st.listItems(v)
 }
 
-// javaStringOf returns a Go string for a Java string-like value (String,
-// Character) and whether v is one.
-func charSequence(v any) (string, bool) {
-	switch x := v.(type) {
-	case string:
-		return x, true
-	}
-	return "", false
-}
-
 // utf16Len is the length of s in UTF-16 code units (String.length()).
 func utf16Len(s string) int {
 	n := 0
@@ -717,9 +707,6 @@ func isASCII(s string) bool {
 	}
 	return true
 }
-
-// toUTF16 converts a Go string to Java's char sequence.
-func toUTF16(s string) []uint16 { return utf16.Encode([]rune(s)) }
 
 // fromUTF16 decodes UTF-16 code units. A lone surrogate, which a Java String
 // holds but Go's cannot, becomes "?", as Java writes it to UTF-8 output (so

@@ -144,11 +144,6 @@ func (st *state) adjustNegativeIndex(recv, arg any, at parse.Pos) (any, error) {
 	return n + i, nil
 }
 
-// getProperty is ASTIdentifier.execute.
-func (st *state) getProperty(recv any, id string, at parse.Pos) (any, error) {
-	return st.getPropertyNames(recv, id, getterNames("get", id), getterNames("is", id), at)
-}
-
 func (st *state) getPropertyNames(recv any, id string, gets, iss [2]string, at parse.Pos) (any, error) {
 	recv = st.resolve(recv)
 	if o, ok := recv.(Object); ok {

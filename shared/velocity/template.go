@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 
 	"github.com/flowhook/flowhook/shared/velocity/parse"
 )
@@ -184,6 +185,19 @@ func (e *ReferenceError) Error() string {
 	return fmt.Sprintf("%s:%d:%d: reference %s at %d:%d is not set", e.Name, e.Line, e.Col, e.Ref, e.Line, e.Col)
 }
 
+// InternalError reports a bug of the engine that a render ran into (a Go panic): the
+// render fails with it instead of the process crashing. Please report it with the
+// template.
+type InternalError struct {
+	Name string
+	// Panic is the panic's value; Stack the goroutine's stack where it was recovered.
+	Panic, Stack string
+}
+
+func (e *InternalError) Error() string {
+	return fmt.Sprintf("%s: internal error of the template engine (please report it with the template): %s", e.Name, e.Panic)
+}
+
 // LimitError reports a render that exceeded one of its Limits.
 type LimitError struct {
 	Name      string
@@ -195,7 +209,7 @@ type LimitError struct {
 }
 
 func (e *LimitError) Error() string {
-	return fmt.Sprintf("%s:%d:%d: the template exceeds the limit of %d %s", e.Name, e.Line, e.Col, e.Max, e.Limit)
+	return fmt.Sprintf("%s:%d:%d: the template exceeds its %s limit (%d)", e.Name, e.Line, e.Col, e.Limit, e.Max)
 }
 
 // Parse parses a template. name is used in error messages.
@@ -245,10 +259,25 @@ func (t *Template) Execute(ctx context.Context, w io.Writer, data map[string]any
 	}
 	cfg.limits = cfg.limits.withDefaults()
 	st := newState(ctx, t, w, data, &cfg)
-	err := st.run()
+	panicked, err := runGuarded(st)
+	if panicked {
+		return err // the state is dropped, not reused
+	}
 	if ferr := st.flush(); ferr != nil && err == nil {
 		err = ferr
 	}
 	st.release()
 	return err
+}
+
+// runGuarded runs the render; a bug of the engine's (a Go panic) fails this render
+// with an *InternalError instead of the process serving others (a Lambda handling a
+// batch, the local stack).
+func runGuarded(st *state) (panicked bool, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			panicked, err = true, &InternalError{Name: st.t.name, Panic: fmt.Sprint(v), Stack: string(debug.Stack())}
+		}
+	}()
+	return false, st.run()
 }

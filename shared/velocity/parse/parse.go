@@ -169,11 +169,10 @@ func (p *parser) lexicalError() {
 // have been accepted.
 func (p *parser) unexpected(expected string) {
 	t := p.peek()
-	found := fmt.Sprintf("%q", t.Image)
+	msg := fmt.Sprintf("unexpected %q; expected %s", t.Image, expected)
 	if t.Kind == EOF {
-		found = "the end of the template"
+		msg = "the template ends too early; expected " + expected
 	}
-	msg := fmt.Sprintf("unexpected %s; expected %s", found, expected)
 	if t.Kind == EOF {
 		if open := p.openBlock(); open != "" {
 			msg = open
