@@ -3,8 +3,7 @@
 # invocation (the machine may be shared, so medians and ratios, never lone timings).
 #
 #   1. velocity  the template engine against Apache Velocity on the JVM (warm and cold)
-#   2. delivery  a whole webhook call against a bare net/http client (shared/send, or
-#                shared/delivery where send has no benchmark)
+#   2. delivery  a whole webhook call against a bare net/http client (shared/send)
 #   3. load      2,000 events through the local stack to a local TLS endpoint: events/s,
 #                runs/s, p50/p99 event → finished run, lost and duplicated sends (both
 #                must be 0); and every function's cold start under aws-lambda-rie as a
@@ -37,27 +36,9 @@ section() {
 	if [ "$rc" != 0 ]; then failed+=("$name"); fi
 }
 
-# 1. The Velocity benchmark lives beside the engine or beside its CLI.
-velocity=""
-for s in shared/velocity/bench.sh infra/velocity/bench.sh; do
-	if [ -x "$s" ]; then velocity="$s"; break; fi
-done
-if [ -n "$velocity" ]; then
-	section velocity "$velocity" "${BENCH_VELOCITY_COUNT:-7}"
-else
-	echo "=== velocity: no bench.sh in shared/velocity or infra/velocity"; failed+=(velocity)
-fi
-
-# 2. The delivery benchmark: the whole call (send) when it has one, else delivery alone.
-delivery=""
-for s in shared/send/bench.sh shared/delivery/bench.sh; do
-	if [ -x "$s" ]; then delivery="$s"; break; fi
-done
-if [ -n "$delivery" ]; then
-	section delivery "$delivery" "${BENCH_SEND_COUNT:-7}"
-else
-	echo "=== delivery: no bench.sh in shared/send or shared/delivery"; failed+=(delivery)
-fi
+# 1. The template engine against the JVM; 2. a whole webhook call against net/http.
+section velocity infra/velocity/bench.sh "${BENCH_VELOCITY_COUNT:-7}"
+section delivery shared/send/bench.sh "${BENCH_SEND_COUNT:-7}"
 
 # 3. Load and cold starts: built once, then run (go run would time its own compile).
 if go build -o "$tmp/loadbench" ./infra/loadbench; then
@@ -73,7 +54,7 @@ if [ -f "$tmp/velocity.out" ]; then
 	grep -E '^(template|small|medium|large) ' "$tmp/velocity.out" | sed 's/^/  /'
 fi
 if [ -f "$tmp/delivery.out" ]; then
-	echo "delivery ($delivery):"
+	echo "delivery (shared/send/bench.sh):"
 	grep -E '^(median|ratio)' "$tmp/delivery.out" | sed 's/^/  /'
 fi
 if [ -f "$tmp/load.out" ]; then
