@@ -7,7 +7,7 @@ FUNCTIONS := $(notdir $(wildcard functions/*))
 FUZZTIME ?= 5s
 # Where check.sh puts what it installs: aws-lambda-rie in bin/, Python tools (moto_server,
 # cfn-lint) in the user's Python bin when they were missing.
-TOOLPATH := $(CURDIR)/bin:$(shell python3 -m site --user-base 2>/dev/null)/bin
+TOOLPATH = $(CURDIR)/bin:$(shell python3 -m site --user-base 2>/dev/null)/bin
 
 .PHONY: run test check vet unit fuzz fuzz-brief lint bench build clean
 

@@ -363,22 +363,18 @@ func (a *api) listRuns(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	_, err := a.store.GetWorkflow(r.Context(), id)
-	if err != nil && !errors.Is(err, webhook.ErrNotFound) {
-		a.writeError(w, r, "workflow", err)
-		return
-	}
-	deleted := err != nil
 	items, next, err := a.store.ListRuns(r.Context(), id, page)
 	if err != nil {
 		a.writeError(w, r, "run", cursorError(err))
 		return
 	}
-	if deleted && len(items) == 0 && page.Cursor == "" {
-		// No such workflow, and no history of one: a wrong id. A deleted workflow's
-		// runs stay listed until they expire, as GET /runs/{id} keeps showing them.
-		a.writeError(w, r, "workflow", webhook.ErrNotFound)
-		return
+	if len(items) == 0 && page.Cursor == "" {
+		// No history: a workflow that never ran, or a wrong id (404). A deleted
+		// workflow's runs stay listed until they expire, as GET /runs/{id} shows them.
+		if _, err := a.store.GetWorkflow(r.Context(), id); err != nil {
+			a.writeError(w, r, "workflow", err)
+			return
+		}
 	}
 	out := make([]runJSON, len(items))
 	for i, it := range items {

@@ -77,6 +77,9 @@ func TestRunsOfADeletedWorkflow(t *testing.T) {
 		t.Fatalf("runIds = %v, want one", runIDs)
 	}
 	mustStatus(t, e.admin("DELETE", "/workflows/"+f.id(t), nil), 204)
+	idle := e.admin("POST", "/workflows", map[string]any{"name": "idle", "trigger": map[string]string{"eventType": "never"},
+		"steps": []map[string]any{{"id": "m", "type": "message", "channel": "email", "subject": "Hi", "body": "Hello"}}})
+	mustStatus(t, idle, 201)
 	cases := []struct {
 		name, path string
 		status     int
@@ -85,6 +88,7 @@ func TestRunsOfADeletedWorkflow(t *testing.T) {
 		{"the deleted workflow's runs", "/workflows/" + f.id(t) + "/runs", 200, runIDs[0].(string)},
 		{"one of them", "/runs/" + runIDs[0].(string), 200, f.id(t)},
 		{"a workflow that never was", "/workflows/f_nope/runs", 404, "f_nope"},
+		{"a workflow that has not run yet", "/workflows/" + idle.id(t) + "/runs", 200, `"items":[]`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

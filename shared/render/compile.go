@@ -494,34 +494,28 @@ func simpleSegments(tree *parse.Tree) []segment {
 //
 // XML is always checked: a value in an element name passes any stand-in test.
 func staticValid(t tmpl) bool {
-	if t.segs == nil {
-		return false
-	}
-	var st lexState
-	var out []byte
-	for _, sg := range t.segs {
-		if sg.ref == nil {
-			out = append(out, sg.lit...)
-			st.follow(t.dest, out, len(sg.lit))
-			continue
-		}
+	out, ok := followText(t, func(r *simpleRef, st lexState, out []byte) ([]byte, bool) {
 		switch t.dest {
 		case destJSON:
 			switch {
 			case st.json == jsonString:
-			case st.json == jsonOutside && !sg.ref.quiet:
+			case st.json == jsonOutside && !r.quiet:
 				out = append(out, "null"...)
 			default:
-				return false
+				return out, false
 			}
 		case destURL:
 			if st.url == partScheme || st.url == partHost {
-				return false
+				return out, false
 			}
 		case destHeader, destQuery, destText:
 		default:
-			return false
+			return out, false
 		}
+		return out, true
+	})
+	if !ok {
+		return false
 	}
 	switch t.dest {
 	case destJSON:
@@ -552,8 +546,24 @@ func literalValid(t tmpl) bool {
 // directly (t.direct). The state follows the template's text alone: values are
 // escaped so that they never change it.
 func directStates(t tmpl) bool {
-	if t.segs == nil || t.dest == destXML {
+	if t.dest == destXML {
 		return false
+	}
+	_, ok := followText(t, func(r *simpleRef, st lexState, out []byte) ([]byte, bool) {
+		r.st = st
+		return out, true
+	})
+	return ok
+}
+
+// followText walks a simple template's pieces, following the lexical state of its
+// output through the literal text, and calls ref for each reference with the state
+// where its value lands; ref may append a stand-in for the value to out, or return
+// false to stop the walk. It returns the output so built, and false when the template
+// is not simple or ref stopped the walk.
+func followText(t tmpl, ref func(r *simpleRef, st lexState, out []byte) ([]byte, bool)) ([]byte, bool) {
+	if t.segs == nil {
+		return nil, false
 	}
 	var st lexState
 	var out []byte
@@ -563,9 +573,12 @@ func directStates(t tmpl) bool {
 			st.follow(t.dest, out, len(sg.lit))
 			continue
 		}
-		sg.ref.st = st
+		var ok bool
+		if out, ok = ref(sg.ref, st, out); !ok {
+			return out, false
+		}
 	}
-	return true
+	return out, true
 }
 
 // validURLText reports whether s passes the checks of a rendered URL: https, no space
