@@ -13,9 +13,20 @@ else
     | sed -E 's/\($//; s#^(.*)/[^/]*_test\.go:func #./\1:#' | sort -u)
 fi
 log=$(mktemp); trap 'rm -f "$log"' EXIT
+# deadline_flake: the log is Go 1.26's fuzz-coordinator race at the end of -fuzztime
+# (go.dev/issue/75804, fixed in Go 1.27): the target "fails" with a bare "context
+# deadline exceeded" and no failing input. A real finding always writes one.
+deadline_flake() {
+  grep -q 'context deadline exceeded' "$log" && ! grep -qE 'Failing input written|panic:|_test\.go:[0-9]+:' "$log"
+}
 for t in "${targets[@]}"; do
   dir="${t%%:*}"; fn="${t##*:}"
   echo "fuzz: $fn in $dir for $T"
-  go test -run '^$' -fuzz "^${fn}\$" -fuzztime "$T" "$dir" >"$log" 2>&1 || { cat "$log"; exit 1; }
+  for attempt in 1 2; do
+    if go test -run '^$' -fuzz "^${fn}\$" -fuzztime "$T" "$dir" >"$log" 2>&1; then break; fi
+    if ! deadline_flake; then cat "$log"; exit 1; fi
+    if [ "$attempt" = 2 ]; then echo "fuzz: $fn: the Go fuzz coordinator's deadline race twice, no failing input (go.dev/issue/75804); not a finding"; break; fi
+    echo "fuzz: $fn: the Go fuzz coordinator's deadline race, no failing input (go.dev/issue/75804); once more"
+  done
 done
 echo "fuzz: ${#targets[@]} targets ran for $T each"
